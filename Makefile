@@ -1,0 +1,96 @@
+# consent-milter - GNU Makefile (no autotools).
+#
+#   make            build build/consent-milter and build/consentctl
+#   make check      install missing Debian packages, build, run every test; ends "N passed, N failed"
+#   make run        install missing packages, build, run the main job on the embedded default
+#   make install    DESTDIR/PREFIX honoured; never touches live services
+#   make clean
+#
+# Variables: BUILD (output directory), SANITIZE (e.g. address,undefined), CXX, CXXFLAGS.
+# LIB_SRCS / UNIT_TEST_SRCS may be narrowed to build a subset while a module is in progress.
+
+BUILD    ?= build
+PREFIX   ?= /usr/local
+SBINDIR  ?= $(PREFIX)/sbin
+MANDIR   ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+CORPUS_DIR ?= $(abspath ../shared/corpus/public)
+
+CXX      ?= g++
+PKGS     := gmime-3.0 libpcre2-8 libxml-2.0 sqlite3 libpq
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+OPTFLAGS ?= -O2 -g
+CXXFLAGS ?=
+override CXXFLAGS += -std=c++20 $(OPTFLAGS) -Wall -Wextra -MMD -MP -Ilib $(PKG_CFLAGS)
+LDFLAGS  ?=
+ifdef SANITIZE
+override CXXFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
+override LDFLAGS  += -fsanitize=$(SANITIZE)
+endif
+LDLIBS   := $(PKG_LIBS) -pthread
+
+LIB_SRCS       ?= $(wildcard lib/*.cpp)
+UNIT_TEST_SRCS ?= $(wildcard tests/*_test.cpp)
+MILTER_SRCS    := $(filter-out milter/consentctl%,$(wildcard milter/*.cpp))
+CTL_SRCS       := $(wildcard milter/consentctl*.cpp)
+
+LIB_OBJS  := $(LIB_SRCS:%.cpp=$(BUILD)/%.o) $(BUILD)/gen/phrases_data.o
+LIB_A     := $(BUILD)/libconsent.a
+PROGRAMS  := $(BUILD)/consent-milter $(BUILD)/consentctl
+
+.PHONY: all check check-run deps run install clean bench
+all: $(PROGRAMS)
+
+# lib/ is linked without -lmilter: a stray libmilter include in lib/ fails to link.
+$(LIB_A): $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/consent-milter: $(MILTER_SRCS:%.cpp=$(BUILD)/%.o) $(LIB_A)
+	$(CXX) $(LDFLAGS) -o $@ $^ -lmilter $(LDLIBS)
+
+$(BUILD)/consentctl: $(CTL_SRCS:%.cpp=$(BUILD)/%.o) $(LIB_A)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/%.o: %.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) -c -o $@ $<
+
+# The built-in phrase set (lib/phrases.txt) is compiled into the library.
+$(BUILD)/gen/phrases_data.cpp: lib/phrases.txt
+	@mkdir -p $(dir $@)
+	{ printf 'namespace cm { extern const char kBuiltinPhrases[]; const char kBuiltinPhrases[] = R"PHRASES('; \
+	  cat $<; printf ')PHRASES"; }\n'; } > $@
+
+$(BUILD)/gen/phrases_data.o: $(BUILD)/gen/phrases_data.cpp
+	$(CXX) $(CXXFLAGS) -c -o $@ $<
+
+# Catch2's main is compiled once; every tests/*_test.cpp links into one binary.
+$(BUILD)/unit_tests: $(BUILD)/tests/catch_main.o $(UNIT_TEST_SRCS:%.cpp=$(BUILD)/%.o) $(LIB_A)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+deps:
+	@sh packaging/install-deps.sh
+
+check: deps
+	@$(MAKE) --no-print-directory check-run
+
+check-run: $(PROGRAMS) $(BUILD)/unit_tests
+	@BUILD=$(BUILD) CORPUS_DIR=$(CORPUS_DIR) sh tests/run_checks.sh
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	sh packaging/run-example.sh $(BUILD)
+
+install: $(PROGRAMS)
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	install -m 0755 $(PROGRAMS) $(DESTDIR)$(SBINDIR)/
+	install -m 0644 $(wildcard man/*.5) $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 $(wildcard man/*.8) $(DESTDIR)$(MANDIR)/man8/
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,66 @@
+// report.h - what the checks found and what evaluate() decided for one message.
+//
+// Plain values. Reason strings are the stable codes of the external contract (DESIGN §5):
+// they appear verbatim in JSON, logs, the tag header and RejectReply's %r. An empty reason
+// means the check passed. Serialised by report_json.h.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace cm {
+
+struct ListUnsubscribeFinding {
+    bool pass = false;
+    std::string reason;              // missing, malformed, multiple, no-http-uri, no-one-click,
+                                     // unresolved-merge-tag, not-dkim-covered
+    std::vector<std::string> uris;   // every URI found, in order
+    bool one_click = false;          // RFC 8058: exact One-Click field and an https URI
+};
+
+struct BodyLink {
+    std::string part;     // "text/html" or "text/plain"
+    std::string url;
+    std::string text;     // the text that made it an unsubscribe link
+    bool visible = true;
+    std::string why;      // when not visible or not usable: hidden cause or problem code
+};
+
+struct BodyLinkFinding {
+    bool pass = false;
+    std::string reason;   // missing, hidden, mailto-only, unresolved-merge-tag, login-required,
+                          // missing-in-text-part, missing-in-html-part, truncated
+    std::vector<BodyLink> links;  // every unsubscribe candidate seen, usable or not
+};
+
+struct RecipientConsent {
+    std::string address;
+    bool pass = false;
+    std::string reason;   // no-record, revoked, unconfirmed, expired, suppressed
+};
+
+struct ConsentFinding {
+    std::string result = "skipped";   // pass, partial, fail, skipped
+    std::vector<RecipientConsent> recipients;
+};
+
+enum class Verdict { accept, tag, quarantine, reject, tempfail };
+const char* verdict_name(Verdict v);
+
+struct Report {
+    Verdict verdict = Verdict::accept;
+    bool exempt = false;
+    std::string exempt_why;                     // which exemption matched
+    ListUnsubscribeFinding list_unsubscribe;
+    bool list_unsubscribe_checked = false;      // false: RequireListUnsubscribe no (still reported)
+    BodyLinkFinding body_link;
+    bool body_link_checked = false;
+    ConsentFinding consent;
+    std::vector<std::string> reasons;           // "check:code", in check order
+    std::vector<std::string> removed_recipients;
+    bool truncated = false;
+    std::string scope;                          // consent scope used ("" when none)
+    std::string error;                          // why a check could not run (verdict from OnError)
+};
+
+}  // namespace cm

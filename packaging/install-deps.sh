@@ -1,0 +1,33 @@
+#!/bin/sh
+# Installs the Debian packages consent-milter needs to build and test, when missing.
+# Checks libraries with pkg-config and tools with command -v; runs apt-get only if needed.
+set -eu
+
+missing=""
+need_pc() { pkg-config --exists "$1" 2>/dev/null || missing="$missing $2"; }
+need_file() { [ -e "$1" ] || missing="$missing $2"; }
+need_cmd() { command -v "$1" >/dev/null 2>&1 || missing="$missing $2"; }
+
+need_cmd pkg-config pkg-config
+need_cmd g++ g++
+need_cmd make make
+need_pc gmime-3.0 libgmime-3.0-dev
+need_pc libpcre2-8 libpcre2-dev
+need_pc libxml-2.0 libxml2-dev
+need_pc sqlite3 libsqlite3-dev
+need_pc libpq libpq-dev
+need_file /usr/include/libmilter/mfapi.h libmilter-dev
+need_file /usr/include/catch2/catch.hpp catch2
+need_file /usr/include/nlohmann/json.hpp nlohmann-json3-dev
+need_cmd python3 python3
+
+[ -z "$missing" ] && exit 0
+echo "install-deps: installing:$missing"
+if [ "$(id -u)" != 0 ]; then
+    echo "install-deps: not root; run: apt-get install -y$missing" >&2
+    exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+# shellcheck disable=SC2086
+apt-get install -y -q --no-install-recommends $missing
