@@ -1,0 +1,31 @@
+// consent_backend_suite.h - the backend-independent tests every ConsentDatabase must pass.
+//
+// Call run_consent_backend_suite() from inside ONE Catch2 TEST_CASE; it declares SECTIONs,
+// so Catch2 re-enters the test case once per section, and each section calls the factory
+// exactly once (never two stores alive at the same time from one section). The factory must
+// return a fresh, EMPTY, open store (schema present, no rows), or nullptr after a failed
+// REQUIRE of its own. Nothing here is backend-specific: file modes, WAL, corrupt files and
+// outages belong in the backend's own test file. Single-threaded except where stated.
+#pragma once
+
+#include <functional>
+#include <memory>
+
+#include "consent_db.h"
+
+namespace cm::testing {
+
+using ConsentDatabaseFactory = std::function<std::unique_ptr<ConsentDatabase>()>;
+
+// Judgement via lookup (every reason code), suppressions (scope and '*'), case-insensitive
+// keys, scope isolation, history (append-only, one event per change, no-ops append nothing,
+// idempotent ref), import (all-or-nothing, idempotent), export round trip, show, stats,
+// a 1,000-address lookup.
+void run_consent_backend_suite(const ConsentDatabaseFactory& open_fresh_store);
+
+// One writer thread granting while 4 reader threads look up on the SAME store object:
+// expects zero errors and readers only ever seeing complete records. Call from its own
+// TEST_CASE (it takes a second or two).
+void run_consent_backend_concurrency(const ConsentDatabaseFactory& open_fresh_store);
+
+}  // namespace cm::testing
