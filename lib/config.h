@@ -26,12 +26,14 @@ enum class ScopeKind { auth, sender, sender_domain, header };
 struct ExemptHeaderRule {
     std::string name;     // header field name
     std::string pattern;  // PCRE2 pattern matched against the decoded value
+    bool operator==(const ExemptHeaderRule&) const = default;
 };
 
 // An address/prefix pair; IPv4 is stored as IPv4-mapped IPv6.
 struct CidrRange {
     unsigned char addr[16] = {};
     int prefix_len = 128;
+    bool operator==(const CidrRange&) const = default;
 };
 
 struct Config {
@@ -79,6 +81,8 @@ struct Config {
     std::string user_id;
     std::string pid_file;
     bool background = true;
+
+    bool operator==(const Config&) const = default;  // all fields, `path` included
 };
 
 // One problem found while reading a config: "FILE:LINE: message" when printed.
@@ -109,6 +113,7 @@ struct DirectiveDoc {
     const char* type;
     const char* default_value;
     const char* doc;
+    const char* range;  // "" when the value has no numeric range, else e.g. "0..36500"
 };
 const std::vector<DirectiveDoc>& directive_docs();
 
