@@ -1,0 +1,335 @@
+// mime_walk.cpp - parse_message(): GMime parses, this file walks the tree and copies out
+// headers and decoded text parts. Every GMime object lives only inside one call.
+#include "mime_walk.h"
+
+#include <gmime/gmime.h>
+
+#include <algorithm>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "charset.h"
+
+namespace cm {
+namespace {
+
+void init_gmime_once() {
+    static std::once_flag once;
+    std::call_once(once, [] { g_mime_init(); });
+}
+
+struct GObjectUnref {
+    void operator()(gpointer p) const {
+        if (p) g_object_unref(p);
+    }
+};
+template <class T>
+using GRef = std::unique_ptr<T, GObjectUnref>;
+
+struct OptionsFree {
+    void operator()(GMimeParserOptions* o) const { g_mime_parser_options_free(o); }
+};
+struct GFree {
+    void operator()(char* p) const { g_free(p); }
+};
+
+std::string_view trim(std::string_view s) {
+    auto ws = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+    while (!s.empty() && ws(s.front())) s.remove_prefix(1);
+    while (!s.empty() && ws(s.back())) s.remove_suffix(1);
+    return s;
+}
+
+// RFC 5322 unfolding: line breaks go, the white space after them stays.
+std::string unfold(std::string_view raw) {
+    std::string out;
+    out.reserve(raw.size());
+    for (char c : raw)
+        if (c != '\r' && c != '\n') out += c;
+    return out;
+}
+
+bool has_8bit(std::string_view s) {
+    return std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+}
+
+// Names for GMime's parser warnings, and the note each one becomes ("" = not reported).
+struct WarningInfo {
+    const char* code;
+    const char* what;
+};
+
+WarningInfo warning_info(GMimeParserWarning w) {
+    switch (w) {
+        case GMIME_WARN_MALFORMED_MULTIPART: return {"mime:malformed", "malformed multipart"};
+        case GMIME_WARN_TRUNCATED_MESSAGE:
+            return {"mime:malformed", "truncated (missing closing boundary or end of headers)"};
+        case GMIME_WARN_MALFORMED_MESSAGE: return {"mime:malformed", "malformed message"};
+        case GMIME_CRIT_MULTIPART_WITHOUT_BOUNDARY:
+            return {"mime:malformed", "multipart without boundary parameter"};
+        case GMIME_CRIT_PART_WITHOUT_HEADERS_OR_CONTENT:
+            return {"mime:malformed", "part without headers or content"};
+        case GMIME_CRIT_INVALID_HEADER_NAME: return {"mime:malformed", "invalid header name"};
+        case GMIME_CRIT_NESTING_OVERFLOW: return {"limit:mime-depth", "GMime nesting limit reached"};
+        case GMIME_WARN_INVALID_RFC2047_HEADER_VALUE:
+            return {"header:invalid-rfc2047", "invalid RFC 2047 encoded word"};
+        case GMIME_WARN_UNENCODED_8BIT_HEADER: return {"header:8bit", "unencoded 8-bit header"};
+        default: return {"", ""};
+    }
+}
+
+class Walker {
+public:
+    Walker(const ParseLimits& limits, ParsedMessage& out) : limits_(limits), out_(out) {}
+
+    // Each note code/detail pair is kept once.
+    void note(std::string code, std::string detail) {
+        for (const ParseNote& n : out_.notes)
+            if (n.code == code && n.detail == detail) return;
+        if (out_.notes.size() >= kMaxNotes) return;
+        out_.notes.push_back({std::move(code), std::move(detail)});
+    }
+
+    static void on_warning(gint64 offset, GMimeParserWarning w, const gchar* item, gpointer self) {
+        WarningInfo info = warning_info(w);
+        if (*info.code == '\0') return;
+        std::string detail = info.what;
+        if (item && *item) detail += ": " + std::string(item).substr(0, 80);
+        if (offset >= 0) detail += " (offset " + std::to_string(offset) + ")";
+        auto* walker = static_cast<Walker*>(self);
+        // One note per warning kind: a broken message must not grow the note list without bound.
+        for (const ParseNote& n : walker->out_.notes)
+            if (n.code == info.code && n.detail.rfind(info.what, 0) == 0) return;
+        walker->note(info.code, std::move(detail));
+    }
+
+    void collect_headers(GMimeMessage* message, GMimeParserOptions* options) {
+        std::vector<GMimeHeader*> all;
+        add_headers(g_mime_object_get_header_list(GMIME_OBJECT(message)), all);
+        // GMime files the top-level Content-* fields under the body entity.
+        if (GMimeObject* body = g_mime_message_get_mime_part(message))
+            add_headers(g_mime_object_get_header_list(body), all);
+        std::stable_sort(all.begin(), all.end(), [](GMimeHeader* a, GMimeHeader* b) {
+            return g_mime_header_get_offset(a) < g_mime_header_get_offset(b);
+        });
+
+        std::size_t bytes = 0;
+        out_.headers.reserve(all.size());
+        for (GMimeHeader* h : all) {
+            if (out_.headers.size() >= limits_.max_headers) {
+                note("limit:headers", std::to_string(all.size()) + " header fields, limit " +
+                                          std::to_string(limits_.max_headers));
+                return;
+            }
+            const char* name = g_mime_header_get_name(h);
+            const char* raw = g_mime_header_get_raw_value(h);
+            std::string_view raw_view = raw ? raw : "";
+            bytes += std::strlen(name ? name : "") + 1 + raw_view.size();
+            if (bytes > limits_.max_header_bytes) {
+                note("limit:header-bytes", "more than " + std::to_string(limits_.max_header_bytes) +
+                                               " bytes of header fields");
+                return;
+            }
+            if (raw_view.size() >= 1 && raw_view.back() == '\n') raw_view.remove_suffix(1);
+            if (raw_view.size() >= 1 && raw_view.back() == '\r') raw_view.remove_suffix(1);
+
+            Header& out = out_.headers.emplace_back();
+            out.name = name ? name : "";
+            out.raw = raw_view;
+            out.value = decode_header_value(raw_view, options);
+        }
+    }
+
+    void walk(GMimeObject* object, int depth, int group, bool in_attached_message) {
+        if (!object || stopped_) return;
+        if (++entities_ > limits_.max_parts) {
+            note("limit:part-count", "more than " + std::to_string(limits_.max_parts) + " MIME entities");
+            stopped_ = true;
+            return;
+        }
+        const bool container = GMIME_IS_MULTIPART(object) || GMIME_IS_MESSAGE_PART(object);
+        if (container && depth + 1 > limits_.max_mime_depth) {
+            note("limit:mime-depth", "nesting deeper than " + std::to_string(limits_.max_mime_depth));
+            return;
+        }
+        if (GMIME_IS_MULTIPART(object)) {
+            auto* multipart = GMIME_MULTIPART(object);
+            GMimeContentType* type = g_mime_object_get_content_type(object);
+            if (!in_attached_message && type && g_mime_content_type_is_type(type, "multipart", "alternative"))
+                group = alternatives_++;
+            const int n = g_mime_multipart_get_count(multipart);
+            for (int i = 0; i < n && !stopped_; ++i)
+                walk(g_mime_multipart_get_part(multipart, i), depth + 1, group, in_attached_message);
+        } else if (GMIME_IS_MESSAGE_PART(object)) {
+            // An attached message is counted against the limits, but its text is not ours.
+            GMimeMessage* inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(object));
+            if (inner) walk(g_mime_message_get_mime_part(inner), depth + 1, -1, true);
+        } else if (GMIME_IS_PART(object) && !in_attached_message) {
+            collect_text(GMIME_PART(object), depth, group);
+        }
+    }
+
+private:
+    static constexpr std::size_t kMaxNotes = 64;
+
+    static void add_headers(GMimeHeaderList* list, std::vector<GMimeHeader*>& all) {
+        if (!list) return;
+        const int n = g_mime_header_list_get_count(list);
+        for (int i = 0; i < n; ++i)
+            if (GMimeHeader* h = g_mime_header_list_get_header_at(list, i)) all.push_back(h);
+    }
+
+    static std::string decode_header_value(std::string_view raw, GMimeParserOptions* options) {
+        std::string value = unfold(raw);
+        if (has_8bit(value) && !charset::is_valid_utf8(value))
+            value = charset::to_utf8(std::move(value), "windows-1252").text;
+        if (value.find("=?") != std::string::npos) {
+            std::unique_ptr<char, GFree> decoded(g_mime_utils_header_decode_text(options, value.c_str()));
+            if (decoded) value = decoded.get();
+        }
+        return std::string(trim(value));
+    }
+
+    void collect_text(GMimePart* part, int depth, int group) {
+        GMimeObject* object = GMIME_OBJECT(part);
+        GMimeContentType* type = g_mime_object_get_content_type(object);
+        const bool plain = type && g_mime_content_type_is_type(type, "text", "plain");
+        const bool html = type && g_mime_content_type_is_type(type, "text", "html");
+        if (!plain && !html) return;
+        GMimeContentDisposition* disposition = g_mime_object_get_content_disposition(object);
+        if (disposition && g_mime_content_disposition_is_attachment(disposition)) return;
+
+        const std::size_t budget = limits_.max_text_bytes - std::min(text_bytes_, limits_.max_text_bytes);
+        if (budget == 0) {
+            note("limit:text-bytes", "more than " + std::to_string(limits_.max_text_bytes) + " bytes of text");
+            return;
+        }
+        // Raw bytes read are capped too, so a huge part costs no more than the budget allows.
+        bool cut = false;
+        std::string bytes = read_decoded(part, budget * 4 + 64, cut);
+
+        const char* declared = g_mime_object_get_content_type_parameter(object, "charset");
+        std::string label = charset::normalize_label(declared ? declared : "");
+        if (label.empty() && html) label = charset::sniff_html_charset(bytes);
+        charset::Decoded decoded = charset::to_utf8(std::move(bytes), label);
+
+        const std::string where = "part " + std::to_string(out_.parts.size()) + " (" +
+                                  (html ? "text/html" : "text/plain") + ")";
+        if (!decoded.known) note("charset:unknown", where + ": " + label);
+        if (decoded.invalid > 0)
+            note("charset:invalid-bytes", where + ": " + std::to_string(decoded.invalid) +
+                                              " invalid byte(s) in " + (label.empty() ? "undeclared" : label));
+        if (decoded.text.size() > budget) {
+            std::size_t keep = budget;
+            while (keep > 0 && (static_cast<unsigned char>(decoded.text[keep]) & 0xC0) == 0x80) --keep;
+            decoded.text.resize(keep);
+            cut = true;
+        }
+        if (cut) note("limit:text-bytes", "more than " + std::to_string(limits_.max_text_bytes) + " bytes of text");
+        text_bytes_ = cut ? limits_.max_text_bytes : text_bytes_ + decoded.text.size();
+
+        TextPart& out = out_.parts.emplace_back();
+        out.kind = html ? PartKind::html : PartKind::plain;
+        out.text = std::move(decoded.text);
+        out.charset = std::move(label);
+        out.alternative_group = group;
+        out.depth = depth;
+    }
+
+    // The part's content with its transfer encoding undone, at most `cap` bytes.
+    static std::string read_decoded(GMimePart* part, std::size_t cap, bool& cut) {
+        std::string out;
+        GMimeDataWrapper* wrapper = g_mime_part_get_content(part);
+        GMimeStream* source = wrapper ? g_mime_data_wrapper_get_stream(wrapper) : nullptr;
+        if (!source) return out;
+        g_mime_stream_reset(source);
+
+        const GMimeContentEncoding encoding = g_mime_data_wrapper_get_encoding(wrapper);
+        GRef<GMimeStream> filtered;
+        GMimeStream* stream = source;
+        if (encoding == GMIME_CONTENT_ENCODING_BASE64 || encoding == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE ||
+            encoding == GMIME_CONTENT_ENCODING_UUENCODE) {
+            filtered.reset(g_mime_stream_filter_new(source));
+            GRef<GMimeFilter> decoder(g_mime_filter_basic_new(encoding, FALSE));
+            g_mime_stream_filter_add(GMIME_STREAM_FILTER(filtered.get()), decoder.get());
+            stream = filtered.get();
+        }
+        const gint64 length = g_mime_stream_length(source);
+        if (length > 0) out.reserve(std::min<std::size_t>(static_cast<std::size_t>(length), cap) + 16);
+
+        constexpr std::size_t kChunk = 16 * 1024;
+        while (out.size() < cap) {
+            const std::size_t old = out.size();
+            const std::size_t want = std::min(kChunk, cap - old);
+            out.resize(old + want);
+            const ssize_t n = g_mime_stream_read(stream, out.data() + old, want);
+            out.resize(old + (n > 0 ? static_cast<std::size_t>(n) : 0));
+            if (n <= 0) break;
+        }
+        if (out.size() >= cap) cut = true;
+        return out;
+    }
+
+    const ParseLimits& limits_;
+    ParsedMessage& out_;
+    std::size_t entities_ = 0;
+    std::size_t text_bytes_ = 0;
+    int alternatives_ = 0;
+    bool stopped_ = false;
+};
+
+// Input with no header block at all (GMime builds no message): read it as a plain text body.
+void parse_as_plain_text(std::string_view raw, const ParseLimits& limits, ParsedMessage& out) {
+    std::string bytes(raw.substr(0, std::min(raw.size(), limits.max_text_bytes)));
+    charset::Decoded decoded = charset::to_utf8(std::move(bytes), "");
+    if (decoded.text.size() > limits.max_text_bytes || raw.size() > limits.max_text_bytes) {
+        std::size_t keep = std::min(decoded.text.size(), limits.max_text_bytes);
+        while (keep > 0 && keep < decoded.text.size() &&
+               (static_cast<unsigned char>(decoded.text[keep]) & 0xC0) == 0x80)
+            --keep;
+        decoded.text.resize(keep);
+        out.notes.push_back({"limit:text-bytes", "more than " + std::to_string(limits.max_text_bytes) + " bytes of text"});
+    }
+    TextPart& part = out.parts.emplace_back();
+    part.text = std::move(decoded.text);
+}
+
+}  // namespace
+
+ParsedMessage parse_message(std::string_view raw, const ParseLimits& limits, bool truncated) {
+    init_gmime_once();
+    ParsedMessage out;
+    out.size = raw.size();
+    out.truncated = truncated;
+    if (trim(raw).empty()) {
+        out.notes.push_back({"mime:malformed", "empty message"});
+        return out;
+    }
+
+    Walker walker(limits, out);
+    // Per-call options: the warning callback reports into this call's notes only.
+    std::unique_ptr<GMimeParserOptions, OptionsFree> options(g_mime_parser_options_new());
+    const char* fallback[] = {"utf-8", "windows-1252", nullptr};
+    g_mime_parser_options_set_fallback_charsets(options.get(), fallback);
+    g_mime_parser_options_set_warning_callback(options.get(), &Walker::on_warning, &walker);
+
+    {
+        // Declared before the message so that they are released after it.
+        GRef<GMimeStream> stream(g_mime_stream_mem_new_with_buffer(raw.data(), raw.size()));
+        GRef<GMimeParser> parser(g_mime_parser_new_with_stream(stream.get()));
+        GRef<GMimeMessage> message(g_mime_parser_construct_message(parser.get(), options.get()));
+        if (!message) {
+            walker.note("mime:malformed", "no header block; input read as text/plain");
+            parse_as_plain_text(raw, limits, out);
+            return out;
+        }
+        walker.collect_headers(message.get(), options.get());
+        walker.walk(g_mime_message_get_mime_part(message.get()), 0, -1, false);
+    }
+    return out;
+}
+
+}  // namespace cm
