@@ -1,0 +1,352 @@
+#include "callbacks.h"
+
+#include <netdb.h>
+#include <sys/socket.h>
+#include <syslog.h>
+
+#include <chrono>
+#include <cstring>
+#include <ctime>
+#include <exception>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "log.h"
+#include "mime_walk.h"
+#include "report_text.h"
+#include "verdict.h"
+
+namespace cm {
+
+namespace {
+
+SnapshotHolder* g_holder = nullptr;
+
+constexpr unsigned long kWantedActions = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_DELRCPT | SMFIF_QUARANTINE;
+constexpr unsigned long kWantedSteps = SMFIP_NOHELO | SMFIP_NOUNKNOWN | SMFIP_NODATA | SMFIP_NR_CONN |
+                                       SMFIP_NR_MAIL | SMFIP_NR_RCPT | SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_SKIP;
+// Raw header bytes kept; the parser's own limits turn an excess into a finding.
+constexpr std::size_t kMaxHeaderBuffer = 2u << 20;
+
+// One message in progress on a connection.
+struct MessageState {
+    Snapshot snapshot;
+    std::string raw;              // header fields, blank line, then the scanned body prefix
+    std::size_t header_bytes = 0;
+    std::size_t body_bytes = 0;   // all body bytes the MTA sent (scanned or not)
+    bool truncated = false;
+    std::string mail_from;
+    std::vector<std::string> rcpts;
+    std::string auth_user;
+    int forged_tag_headers = 0;
+    std::string exempt_why;
+    std::string internal_error;   // set when a callback failed; the message follows OnError
+    std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+};
+
+struct Connection {
+    unsigned long steps = 0;      // negotiated protocol flags
+    std::string client_ip;
+    MessageState message;
+};
+
+Connection* connection(SMFICTX* ctx) { return static_cast<Connection*>(smfi_getpriv(ctx)); }
+
+sfsistat no_reply(const Connection& c, unsigned long flag) {
+    return (c.steps & flag) ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+}
+
+std::string strip_angles(const char* arg) {
+    std::string s = arg ? arg : "";
+    if (s.size() >= 2 && s.front() == '<' && s.back() == '>') s = s.substr(1, s.size() - 2);
+    return s;
+}
+
+std::string macro(SMFICTX* ctx, const char* name) {
+    const char* value = smfi_getsymval(ctx, const_cast<char*>(name));
+    return value ? value : "";
+}
+
+std::string numeric_host(const sockaddr* address) {
+    if (!address) return {};
+    char host[NI_MAXHOST];
+    socklen_t len = address->sa_family == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
+    if (address->sa_family != AF_INET && address->sa_family != AF_INET6) return {};
+    if (getnameinfo(address, len, host, sizeof host, nullptr, 0, NI_NUMERICHOST) != 0) return {};
+    return host;
+}
+
+// Starts a message: fresh state under the snapshot in force now.
+void begin_message(Connection& c) {
+    c.message = MessageState{};
+    c.message.snapshot = g_holder->get();
+}
+
+void note_internal_error(Connection* c, const char* where, const char* what) {
+    if (!c) return;
+    if (c->message.internal_error.empty()) c->message.internal_error = std::string(where) + ": " + what;
+}
+
+// smfi_setreply treats '%' as a format character.
+std::string escape_percent(const std::string& text) {
+    std::string out;
+    for (char ch : text) {
+        out += ch;
+        if (ch == '%') out += '%';
+    }
+    return out;
+}
+
+sfsistat reply(SMFICTX* ctx, const SmtpReply& r, sfsistat status) {
+    std::string text = escape_percent(r.text);
+    smfi_setreply(ctx, const_cast<char*>(r.code.c_str()), r.xcode.empty() ? nullptr : const_cast<char*>(r.xcode.c_str()),
+                  const_cast<char*>(text.c_str()));
+    return status;
+}
+
+void log_decision(SMFICTX* ctx, const Connection& c, const Report& report) {
+    const MessageState& m = c.message;
+    LogContext context;
+    context.queue_id = macro(ctx, "i");
+    context.rcpts = m.rcpts.size();
+    context.size = m.header_bytes + m.body_bytes;
+    context.ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - m.started).count();
+    log_message(LOG_INFO, log_line(context, report));
+    if (log_enabled(LOG_DEBUG)) {
+        std::istringstream lines(human_report(report));
+        for (std::string line; std::getline(lines, line);)
+            log_message(LOG_DEBUG, (context.queue_id.empty() ? "NOQUEUE" : context.queue_id) + ": " + escape_for_log(line));
+    }
+}
+
+void remove_forged_tag_headers(SMFICTX* ctx, const MessageState& m) {
+    const std::string& name = m.snapshot.policy->config().tag_header;
+    for (int index = m.forged_tag_headers; index >= 1; --index)
+        smfi_chgheader(ctx, const_cast<char*>(name.c_str()), index, nullptr);
+}
+
+// Carries out the report's verdict at end of message.
+sfsistat apply(SMFICTX* ctx, const MessageState& m, const Report& report) {
+    const Config& config = m.snapshot.policy->config();
+    remove_forged_tag_headers(ctx, m);
+    switch (report.verdict) {
+    case Verdict::reject: return reply(ctx, smtp_reply(config, report), SMFIS_REJECT);
+    case Verdict::tempfail: return reply(ctx, smtp_reply(config, report), SMFIS_TEMPFAIL);
+    case Verdict::quarantine: {
+        std::string reason = "consent-milter: " + reasons_text(report);
+        smfi_quarantine(ctx, const_cast<char*>(reason.c_str()));
+        break;
+    }
+    case Verdict::tag: {
+        std::string value = tag_header_value(report);
+        smfi_insheader(ctx, 0, const_cast<char*>(config.tag_header.c_str()), const_cast<char*>(value.c_str()));
+        break;
+    }
+    case Verdict::accept: break;
+    }
+    for (const std::string& rcpt : report.removed_recipients) {
+        std::string arg = "<" + rcpt + ">";
+        smfi_delrcpt(ctx, const_cast<char*>(arg.c_str()));
+    }
+    return SMFIS_ACCEPT;
+}
+
+// The report for a message whose checks could not run (internal error).
+Report internal_error_report(const MessageState& m) {
+    Report report;
+    report.error = m.internal_error;
+    const Config& config = m.snapshot.policy->config();
+    report.verdict = config.on_error == OnErrorAction::tempfail ? Verdict::tempfail : Verdict::accept;
+    return report;
+}
+
+// ---- callbacks ----
+
+sfsistat on_negotiate(SMFICTX* ctx, unsigned long actions, unsigned long steps, unsigned long, unsigned long,
+                      unsigned long* actions_out, unsigned long* steps_out, unsigned long* f2, unsigned long* f3) noexcept {
+    try {
+        auto* c = new Connection;
+        smfi_setpriv(ctx, c);
+        c->steps = steps & kWantedSteps;
+        *actions_out = actions & kWantedActions;
+        *steps_out = c->steps;
+        *f2 = 0;
+        *f3 = 0;
+        smfi_setsymlist(ctx, SMFIM_CONNECT, const_cast<char*>("{client_addr} {daemon_name}"));
+        smfi_setsymlist(ctx, SMFIM_ENVFROM, const_cast<char*>("i {auth_authen}"));
+        smfi_setsymlist(ctx, SMFIM_EOM, const_cast<char*>("i"));
+        return SMFIS_CONTINUE;
+    } catch (...) {
+        return SMFIS_ALL_OPTS;  // let the MTA offer its defaults
+    }
+}
+
+sfsistat on_connect(SMFICTX* ctx, char*, _SOCK_ADDR* address) noexcept {
+    Connection* c = connection(ctx);
+    if (!c) return SMFIS_CONTINUE;
+    try {
+        c->client_ip = numeric_host(address);
+        if (c->client_ip.empty()) c->client_ip = macro(ctx, "{client_addr}");
+    } catch (const std::exception& e) {
+        note_internal_error(c, "connect", e.what());
+    }
+    return no_reply(*c, SMFIP_NR_CONN);
+}
+
+sfsistat on_envfrom(SMFICTX* ctx, char** argv) noexcept {
+    Connection* c = connection(ctx);
+    if (!c) return SMFIS_CONTINUE;
+    try {
+        begin_message(*c);
+        MessageState& m = c->message;
+        m.mail_from = strip_angles(argv ? argv[0] : nullptr);
+        m.auth_user = macro(ctx, "{auth_authen}");
+        const Policy& policy = *m.snapshot.policy;
+        m.exempt_why = policy.client_exemption(c->client_ip);
+        if (m.exempt_why.empty()) m.exempt_why = policy.sender_exemption(m.mail_from);
+    } catch (const std::exception& e) {
+        note_internal_error(c, "mail", e.what());
+    }
+    return no_reply(*c, SMFIP_NR_MAIL);
+}
+
+sfsistat on_envrcpt(SMFICTX* ctx, char** argv) noexcept {
+    Connection* c = connection(ctx);
+    if (!c) return SMFIS_CONTINUE;
+    try {
+        c->message.rcpts.push_back(strip_angles(argv ? argv[0] : nullptr));
+    } catch (const std::exception& e) {
+        note_internal_error(c, "rcpt", e.what());
+    }
+    return no_reply(*c, SMFIP_NR_RCPT);
+}
+
+sfsistat on_header(SMFICTX* ctx, char* name, char* value) noexcept {
+    Connection* c = connection(ctx);
+    if (!c) return SMFIS_CONTINUE;
+    try {
+        MessageState& m = c->message;
+        if (!m.snapshot.policy) begin_message(*c);
+        const Policy& policy = *m.snapshot.policy;
+        std::string_view n = name ? name : "", v = value ? value : "";
+        m.header_bytes += n.size() + v.size() + 4;
+        if (iequals(n, policy.config().tag_header)) ++m.forged_tag_headers;
+        if (m.exempt_why.empty()) m.exempt_why = policy.header_exemption(n, v);
+        if (m.raw.size() + n.size() + v.size() + 4 <= kMaxHeaderBuffer) {
+            m.raw.append(n).append(": ").append(v).append("\r\n");
+        }
+    } catch (const std::exception& e) {
+        note_internal_error(c, "header", e.what());
+    }
+    return no_reply(*c, SMFIP_NR_HDR);
+}
+
+sfsistat on_eoh(SMFICTX* ctx) noexcept {
+    Connection* c = connection(ctx);
+    if (!c) return SMFIS_CONTINUE;
+    try {
+        c->message.raw.append("\r\n");
+    } catch (const std::exception& e) {
+        note_internal_error(c, "eoh", e.what());
+    }
+    return no_reply(*c, SMFIP_NR_EOH);
+}
+
+sfsistat on_body(SMFICTX* ctx, unsigned char* chunk, size_t len) noexcept {
+    Connection* c = connection(ctx);
+    if (!c) return SMFIS_CONTINUE;
+    try {
+        MessageState& m = c->message;
+        if (!m.snapshot.policy) begin_message(*c);
+        // An exempt message with no forged tag header to remove needs nothing more from us.
+        if (!m.exempt_why.empty() && m.forged_tag_headers == 0) {
+            Report report;
+            report.exempt = true;
+            report.exempt_why = m.exempt_why;
+            m.body_bytes += len;
+            log_decision(ctx, *c, report);
+            begin_message(*c);
+            return SMFIS_ACCEPT;
+        }
+        const std::size_t before = m.body_bytes;
+        m.body_bytes += len;
+        const std::size_t limit = m.snapshot.policy->config().max_scan_size;
+        const std::size_t room = before < limit ? limit - before : 0;
+        m.raw.append(reinterpret_cast<const char*>(chunk), std::min(room, len));
+        if (len > room) {
+            m.truncated = true;
+            if (c->steps & SMFIP_SKIP) return SMFIS_SKIP;
+        }
+    } catch (const std::exception& e) {
+        note_internal_error(c, "body", e.what());
+    }
+    return SMFIS_CONTINUE;
+}
+
+sfsistat on_eom(SMFICTX* ctx) noexcept {
+    Connection* c = connection(ctx);
+    if (!c) return SMFIS_CONTINUE;
+    sfsistat status = SMFIS_CONTINUE;
+    try {
+        MessageState& m = c->message;
+        if (!m.snapshot.policy) begin_message(*c);
+        Report report;
+        if (!m.internal_error.empty()) {
+            report = internal_error_report(m);
+            log_message(LOG_ERR, "internal error: " + escape_for_log(m.internal_error));
+        } else {
+            ParsedMessage message = parse_message(m.raw, ParseLimits{}, m.truncated);
+            Envelope envelope{m.mail_from, m.rcpts, m.auth_user, c->client_ip};
+            report = evaluate(message, envelope, *m.snapshot.policy, m.snapshot.store.get(),
+                              static_cast<std::int64_t>(std::time(nullptr)));
+        }
+        status = apply(ctx, m, report);
+        log_decision(ctx, *c, report);
+    } catch (const std::exception& e) {
+        note_internal_error(c, "eom", e.what());
+        Report report = internal_error_report(c->message);
+        log_message(LOG_ERR, "internal error: " + escape_for_log(c->message.internal_error));
+        status = report.verdict == Verdict::tempfail
+                     ? reply(ctx, smtp_reply(c->message.snapshot.policy->config(), report), SMFIS_TEMPFAIL)
+                     : SMFIS_ACCEPT;
+    } catch (...) {
+        status = SMFIS_TEMPFAIL;
+    }
+    c->message = MessageState{};
+    return status;
+}
+
+sfsistat on_abort(SMFICTX* ctx) noexcept {
+    if (Connection* c = connection(ctx)) c->message = MessageState{};
+    return SMFIS_CONTINUE;
+}
+
+sfsistat on_close(SMFICTX* ctx) noexcept {
+    delete connection(ctx);
+    smfi_setpriv(ctx, nullptr);
+    return SMFIS_CONTINUE;
+}
+
+}  // namespace
+
+smfiDesc make_milter_descriptor(SnapshotHolder& holder) {
+    g_holder = &holder;
+    smfiDesc d{};
+    d.xxfi_name = const_cast<char*>("consent-milter");
+    d.xxfi_version = SMFI_VERSION;
+    d.xxfi_flags = kWantedActions;
+    d.xxfi_connect = on_connect;
+    d.xxfi_envfrom = on_envfrom;
+    d.xxfi_envrcpt = on_envrcpt;
+    d.xxfi_header = on_header;
+    d.xxfi_eoh = on_eoh;
+    d.xxfi_body = on_body;
+    d.xxfi_eom = on_eom;
+    d.xxfi_abort = on_abort;
+    d.xxfi_close = on_close;
+    d.xxfi_negotiate = on_negotiate;
+    return d;
+}
+
+}  // namespace cm

@@ -1,0 +1,198 @@
+#include "daemon.h"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <thread>
+
+#include "callbacks.h"
+#include "log.h"
+#include "runtime.h"
+#include "version.h"
+
+namespace cm {
+
+namespace {
+
+struct Identity {
+    uid_t uid = 0;
+    gid_t gid = 0;
+    std::string user;
+};
+
+// "user[:group]" -> ids; `error` set when unknown.
+bool resolve_identity(const std::string& spec, Identity& id, std::string& error) {
+    std::string user = spec.substr(0, spec.find(':'));
+    std::string group = spec.find(':') == std::string::npos ? "" : spec.substr(spec.find(':') + 1);
+    const passwd* pw = getpwnam(user.c_str());
+    if (!pw) {
+        error = "unknown user '" + user + "'";
+        return false;
+    }
+    id.uid = pw->pw_uid;
+    id.gid = pw->pw_gid;
+    id.user = user;
+    if (!group.empty()) {
+        const struct group* gr = getgrnam(group.c_str());
+        if (!gr) {
+            error = "unknown group '" + group + "'";
+            return false;
+        }
+        id.gid = gr->gr_gid;
+    }
+    return true;
+}
+
+std::string local_socket_path(const std::string& spec) {
+    for (const char* prefix : {"local:", "unix:"})
+        if (spec.rfind(prefix, 0) == 0) return spec.substr(std::strlen(prefix));
+    return {};
+}
+
+// Socket mode and group are set while still privileged, so a chrooted MTA can connect.
+bool set_socket_permissions(const std::string& path, const Config& config, const Identity* id, std::string& error) {
+    gid_t gid = static_cast<gid_t>(-1);
+    if (!config.socket_group.empty()) {
+        const struct group* gr = getgrnam(config.socket_group.c_str());
+        if (!gr) {
+            error = "unknown SocketGroup '" + config.socket_group + "'";
+            return false;
+        }
+        gid = gr->gr_gid;
+    } else if (id) {
+        gid = id->gid;
+    }
+    uid_t uid = id ? id->uid : static_cast<uid_t>(-1);
+    if (chown(path.c_str(), uid, gid) != 0 && (uid != static_cast<uid_t>(-1) || gid != static_cast<gid_t>(-1))) {
+        error = path + ": chown: " + std::strerror(errno);
+        return false;
+    }
+    if (chmod(path.c_str(), config.socket_mode) != 0) {
+        error = path + ": chmod: " + std::strerror(errno);
+        return false;
+    }
+    return true;
+}
+
+bool drop_privileges(const Identity& id, std::string& error) {
+    if (setgroups(0, nullptr) != 0 && errno != EPERM) {
+        error = std::string("setgroups: ") + std::strerror(errno);
+        return false;
+    }
+    if (setgid(id.gid) != 0 || setuid(id.uid) != 0) {
+        error = std::string("cannot become ") + id.user + ": " + std::strerror(errno);
+        return false;
+    }
+    return true;
+}
+
+bool write_pid_file(const std::string& path, std::string& error) {
+    int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        error = path + ": " + std::strerror(errno);
+        return false;
+    }
+    std::string pid = std::to_string(getpid()) + "\n";
+    bool ok = write(fd, pid.data(), pid.size()) == static_cast<ssize_t>(pid.size());
+    close(fd);
+    if (!ok) error = path + ": write failed";
+    return ok;
+}
+
+// SIGUSR1: reload config and patterns; a bad config keeps the old one.
+void reload(const Options& options, SnapshotHolder& holder) {
+    LoadedPolicy loaded = load_policy(options);
+    if (!loaded.policy) {
+        for (const std::string& e : loaded.errors) log_message(LOG_ERR, "reload failed, keeping old config: " + e);
+        return;
+    }
+    Snapshot current = holder.get();
+    const Config& before = current.policy->config();
+    const Config& after = loaded.policy->config();
+    if (after.socket != before.socket || after.user_id != before.user_id || after.pid_file != before.pid_file)
+        log_message(LOG_WARNING, "reload: Socket, UserID and PidFile changes take effect after a restart");
+    Snapshot next{loaded.policy, current.store};
+    if (after.consent_database != before.consent_database) {
+        OpenedStore store = open_store(after);
+        if (!store.status.ok())
+            log_message(LOG_ERR, "reload: ConsentDatabase: " + store.status.ToString());
+        next.store = store.store;
+    }
+    holder.set(std::move(next));
+    log_message(LOG_INFO, "reloaded " + options.config_path);
+}
+
+void reload_thread(const Options* options, SnapshotHolder* holder) {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGUSR1);
+    for (;;) {
+        int sig = 0;
+        if (sigwait(&set, &sig) == 0 && sig == SIGUSR1) reload(*options, *holder);
+    }
+}
+
+int fail(const std::string& message, int code = exit_config) {
+    log_message(LOG_ERR, message);
+    std::fprintf(stderr, "consent-milter: %s\n", message.c_str());
+    return code;
+}
+
+}  // namespace
+
+int run_daemon(const Options& options, std::shared_ptr<const Policy> policy) {
+    const Config& config = policy->config();
+    const std::string socket = options.socket.empty() ? config.socket : options.socket;
+    const std::string user = options.user.empty() ? config.user_id : options.user;
+    const std::string pid_file = options.pid_file.empty() ? config.pid_file : options.pid_file;
+    const bool background = config.background && !options.foreground;
+
+    log_configure(LogSettings{config.syslog, config.syslog_facility,
+                              options.debug_level >= 0 ? options.debug_level : config.log_level, options.foreground});
+
+    Identity id;
+    std::string error;
+    if (!user.empty() && !resolve_identity(user, id, error)) return fail("UserID: " + error);
+
+    static SnapshotHolder holder;  // outlives smfi_main and the reload thread
+    static smfiDesc descriptor = make_milter_descriptor(holder);
+    if (smfi_register(descriptor) == MI_FAILURE) return fail("smfi_register failed", 70);
+    if (smfi_setconn(const_cast<char*>(socket.c_str())) == MI_FAILURE) return fail("bad socket " + socket);
+    if (smfi_opensocket(true) == MI_FAILURE) return fail("cannot open socket " + socket, 71);
+    if (std::string path = local_socket_path(socket); !path.empty())
+        if (!set_socket_permissions(path, config, user.empty() ? nullptr : &id, error)) return fail(error, 71);
+
+    if (background && daemon(0, 0) != 0) return fail(std::string("daemon: ") + std::strerror(errno), 71);
+    if (!pid_file.empty() && !write_pid_file(pid_file, error)) return fail("PidFile: " + error, 73);
+    if (!user.empty() && getuid() == 0 && !drop_privileges(id, error)) return fail(error, 77);
+
+    // The store is opened as the unprivileged user: that user must be able to read it.
+    OpenedStore store = open_store(config);
+    if (!store.status.ok()) log_message(LOG_ERR, "ConsentDatabase: " + store.status.ToString() + " (OnError applies)");
+    holder.set(Snapshot{std::move(policy), store.store});
+
+    // SIGUSR1 is taken by our own thread; every thread libmilter starts inherits the mask.
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGUSR1);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    std::thread(reload_thread, &options, &holder).detach();
+
+    log_message(LOG_INFO, std::string("consent-milter ") + kVersion + " starting on " + socket);
+    int rc = smfi_main();
+    log_message(LOG_INFO, "consent-milter stopped");
+    if (!pid_file.empty()) unlink(pid_file.c_str());
+    return rc == MI_SUCCESS ? exit_ok : 70;
+}
+
+}  // namespace cm

@@ -1,0 +1,36 @@
+// runtime.h - what every front end needs before it can judge mail: a Policy and a store.
+//
+// load_policy() reads the config (built-in defaults when the default path does not exist
+// and -c was not given) and compiles it; open_store() opens ConsentDatabase. A store that
+// cannot be opened is returned as a store whose every lookup fails with that Status, so the
+// message follows OnError exactly as if the store had gone down later.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "consent_store.h"
+#include "evaluate.h"
+#include "options.h"
+
+namespace cm {
+
+// Exit codes shared by the programs (sysexits.h values).
+enum ExitCode { exit_ok = 0, exit_usage = 64, exit_data = 65, exit_noinput = 66, exit_tempfail = 75, exit_config = 78 };
+
+struct LoadedPolicy {
+    std::shared_ptr<const Policy> policy;   // null when errors is not empty
+    std::vector<std::string> errors;        // "FILE:LINE: message"
+};
+
+LoadedPolicy load_policy(const Options& options);
+
+struct OpenedStore {
+    std::shared_ptr<ConsentStore> store;    // null when no ConsentDatabase is configured
+    Status status;                          // why the real store could not be opened
+};
+
+OpenedStore open_store(const Config& config);
+
+}  // namespace cm
