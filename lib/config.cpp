@@ -366,7 +366,8 @@ void set_exempt_senders(Config& c, std::string_view v, const Directive& d, const
         const auto at_sign = e.rfind('@');
         const bool ok = at_sign == std::string::npos
                             ? is_domain(e)
-                            : at_sign > 0 && !has_space(e.substr(0, at_sign)) && is_domain(e.substr(at_sign + 1));
+                            : at_sign > 0 && e.find('@') == at_sign && !has_space(e.substr(0, at_sign)) &&
+                                  is_domain(e.substr(at_sign + 1));
         if (ok) c.exempt_senders.push_back(std::move(e));
         else invalid(at, d, entry, "expected an address or a domain");
     });
