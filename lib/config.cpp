@@ -156,7 +156,7 @@ void set_socket(Config& c, std::string_view v, const Directive& d, const Ctx& ct
     } else {
         return invalid(ctx, d, v, "expected inet:PORT@HOST, inet6:PORT@HOST, local:/PATH or unix:/PATH");
     }
-    c.socket = std::string(v);
+    c.socket = scheme + ":" + std::string(rest);  // scheme lower-cased for libmilter
 }
 
 void set_socket_mode(Config& c, std::string_view v, const Directive& d, const Ctx& ctx) {

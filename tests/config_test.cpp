@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <functional>
 #include <string>
@@ -74,6 +75,10 @@ TEST_CASE("config: every documented default parses to the built-in default", "[c
 TEST_CASE("config: directive docs are complete", "[config]") {
     const auto& docs = cm::directive_docs();
     CHECK(docs.size() == 34);
+    std::vector<std::string> names;
+    for (const auto& d : docs) names.push_back(cm::conf::to_lower(d.name));
+    std::sort(names.begin(), names.end());
+    CHECK(std::adjacent_find(names.begin(), names.end()) == names.end());  // unique, ignoring case
     for (const auto& d : docs) {
         INFO(d.name);
         CHECK(std::string(d.type) != "");
@@ -94,6 +99,7 @@ TEST_CASE("config: good values", "[config]") {
         {"Socket inet6:8891@::1", [](const Config& c) { return c.socket == "inet6:8891@::1"; }},
         {"Socket local:/run/cm/cm.sock", [](const Config& c) { return c.socket == "local:/run/cm/cm.sock"; }},
         {"Socket unix:/run/cm.sock", [](const Config& c) { return c.socket == "unix:/run/cm.sock"; }},
+        {"Socket INET:25@Mail.Example", [](const Config& c) { return c.socket == "inet:25@Mail.Example"; }},
         {"SocketMode 0600", [](const Config& c) { return c.socket_mode == 0600; }},
         {"SocketMode 777", [](const Config& c) { return c.socket_mode == 0777; }},
         {"SocketGroup postfix", [](const Config& c) { return c.socket_group == "postfix"; }},
