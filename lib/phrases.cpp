@@ -1,8 +1,9 @@
 // phrases.cpp - the PhraseSet: lib/phrases.txt (embedded as kBuiltinPhrases) plus user patterns.
 //
-// Sections are compiled once: the built-in patterns of a section as ONE alternation (measured:
-// one JIT-compiled alternation is ~20x faster than looping over 150 single patterns), user
-// patterns one regex each (so a bad one is named, and backreferences keep their numbers).
+// Sections are compiled once: the built-in patterns of a section as ONE alternation (measured on
+// 2 KB of non-matching text: one JIT-compiled alternation ~0.19 ms, a loop over the 132 single
+// patterns ~1.1 ms), user patterns one regex each (so a bad one is named, and backreferences
+// keep their numbers).
 // User patterns (UnsubscribePhrases) are read like phrases.txt: '#' comments, blank lines, and
 // optional [unsubscribe]/[link-only]/[neutral] section lines; without a section line a user
 // pattern is an [unsubscribe] pattern. The same word-boundary wrapping applies to them.
