@@ -123,7 +123,7 @@ void reload(const Options& options, SnapshotHolder& holder) {
         log_message(LOG_WARNING, "reload: Socket, UserID and PidFile changes take effect after a restart");
     Snapshot next{loaded.policy, current.store};
     if (after.consent_database != before.consent_database) {
-        OpenedStore store = open_store(after);
+        OpenedStore store = open_store(after, true);
         if (!store.status.ok())
             log_message(LOG_ERR, "reload: ConsentDatabase: " + store.status.ToString());
         next.store = store.store;
@@ -177,7 +177,7 @@ int run_daemon(const Options& options, std::shared_ptr<const Policy> policy) {
     if (!user.empty() && getuid() == 0 && !drop_privileges(id, error)) return fail(error, 77);
 
     // The store is opened as the unprivileged user: that user must be able to read it.
-    OpenedStore store = open_store(config);
+    OpenedStore store = open_store(config, true);
     if (!store.status.ok()) log_message(LOG_ERR, "ConsentDatabase: " + store.status.ToString() + " (OnError applies)");
     holder.set(Snapshot{std::move(policy), store.store});
 

@@ -2,6 +2,9 @@
 
 #include <unistd.h>
 
+#include <chrono>
+
+#include "consent_cache.h"
 #include "consent_db.h"
 
 namespace cm {
@@ -41,7 +44,7 @@ LoadedPolicy load_policy(const Options& options) {
     return out;
 }
 
-OpenedStore open_store(const Config& config) {
+OpenedStore open_store(const Config& config, bool cached) {
     OpenedStore out;
     if (config.consent_database.empty()) return out;
     OpenOptions open_options;
@@ -49,6 +52,13 @@ OpenedStore open_store(const Config& config) {
     auto db = open_consent_database(config.consent_database, open_options);
     if (db.ok()) {
         out.store = std::shared_ptr<ConsentStore>(std::move(*db));
+        if (cached && config.consent_cache_ttl > 0) {
+            auto seconds = [] {
+                return static_cast<std::int64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                    std::chrono::steady_clock::now().time_since_epoch()).count());
+            };
+            out.store = std::make_shared<CachingConsentStore>(out.store, config.consent_cache_ttl, seconds);
+        }
     } else {
         out.status = db.status();
         out.store = std::make_shared<UnavailableStore>(db.status());

@@ -31,6 +31,7 @@ struct OpenedStore {
     Status status;                          // why the real store could not be opened
 };
 
-OpenedStore open_store(const Config& config);
+// `cached`: wrap the store in a ConsentCacheTTL cache (the daemon; --test asks the store).
+OpenedStore open_store(const Config& config, bool cached = false);
 
 }  // namespace cm

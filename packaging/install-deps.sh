@@ -20,6 +20,7 @@ need_file /usr/include/libmilter/mfapi.h libmilter-dev
 need_file /usr/include/catch2/catch.hpp catch2
 need_file /usr/include/nlohmann/json.hpp nlohmann-json3-dev
 need_cmd python3 python3
+need_file /usr/lib/postgresql postgresql
 
 [ -z "$missing" ] && exit 0
 echo "install-deps: installing:$missing"

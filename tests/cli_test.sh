@@ -1,0 +1,68 @@
+#!/bin/sh
+# consent-milter's command line: -V, -n (exact config errors), --test and its exit codes.
+. tests/lib.sh
+CM=$BUILD/consent-milter
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+MSG=tests/data/messages
+
+out=$($CM -V); rc=$?
+expect_eq "-V exits 0" "$rc" 0
+expect_contains "-V prints the version" "$out" "consent-milter "
+
+$CM --bogus >/dev/null 2>&1; expect_eq "unknown option is a usage error" "$?" 64
+$CM --json >/dev/null 2>&1; expect_eq "--json without --test is a usage error" "$?" 64
+
+printf 'Mode monitor\nRequireOneClick no\n' >"$T/good.conf"
+out=$($CM -n -c "$T/good.conf" 2>&1); rc=$?
+expect_eq "-n on a good config exits 0" "$rc" 0
+expect_eq "-n on a good config prints OK" "$out" "OK"
+
+printf '# comment\nMode monitor\nRequireOneClik yes\n' >"$T/bad.conf"
+out=$($CM -n -c "$T/bad.conf" 2>&1); rc=$?
+expect_eq "-n on a bad config exits 78" "$rc" 78
+expect_eq "-n prints FILE:LINE and did-you-mean" "$out" \
+    "$T/bad.conf:3: unknown directive 'RequireOneClik' (did you mean 'RequireOneClick'?)"
+
+$CM -n -c "$T/missing.conf" >/dev/null 2>&1; expect_eq "-n on a missing config exits 78" "$?" 78
+
+printf 'ConsentDatabase sqlite:%s/nonexistent/consent.db\n' "$T" >"$T/nostore.conf"
+$CM -n -c "$T/nostore.conf" >/dev/null 2>&1; expect_eq "-n with an unreachable store exits 75" "$?" 75
+
+$CM -c "$T/good.conf" --test "$T/nonexistent.eml" >/dev/null 2>&1
+expect_eq "--test on an unreadable file exits 66" "$?" 66
+
+printf 'RequireOneClick yes\n' >"$T/default.conf"
+out=$($CM -c "$T/default.conf" --test $MSG/compliant.eml); rc=$?
+expect_eq "--test exits 0" "$rc" 0
+expect_contains "--test human report" "$out" "verdict: accept"
+
+json=$($CM -c "$T/default.conf" --test $MSG/hidden-link.eml --json)
+v=$(printf '%s' "$json" | python3 -c 'import json,sys; r=json.load(sys.stdin); print(r["verdict"], r["reasons"][0] if r["reasons"] else "")')
+expect_eq "--test --json reports a hidden link" "$v" "reject body_link:hidden"
+
+json=$($CM -c "$T/nostore.conf" --test $MSG/compliant.eml --json); rc=$?
+v=$(printf '%s' "$json" | python3 -c 'import json,sys; print(json.load(sys.stdin)["verdict"])')
+expect_eq "unreachable store: --test still exits 0" "$rc" 0
+expect_eq "unreachable store: OnError tempfail" "$v" "tempfail"
+printf 'ConsentDatabase sqlite:%s/nonexistent/consent.db\nOnError accept\n' "$T" >"$T/nostore-accept.conf"
+v=$($CM -c "$T/nostore-accept.conf" --test $MSG/compliant.eml --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["verdict"])')
+expect_eq "unreachable store: OnError accept" "$v" "accept"
+
+v=$(printf 'garbage\0\377\376 no headers at all' | $CM -c "$T/default.conf" --test - --json |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["verdict"])')
+expect_eq "garbage on stdin gets a verdict" "$v" "reject"
+
+# Every shared corpus file: valid JSON, exit 0.
+if [ -d "${CORPUS_DIR:-}" ]; then
+    bad=""
+    for f in "$CORPUS_DIR"/*.eml "$CORPUS_DIR"/*.html; do
+        $CM -c "$T/default.conf" --test "$f" --json >"$T/out.json" 2>"$T/err" &&
+            python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$T/out.json" 2>/dev/null || bad="$bad $(basename "$f")"
+    done
+    expect_eq "--test --json on every corpus file" "$bad" ""
+else
+    fail "--test --json on every corpus file" "CORPUS_DIR '${CORPUS_DIR:-}' not found"
+fi
+
+finish
