@@ -116,12 +116,16 @@ bool single_brace_at(std::string_view s, std::size_t i) {
 }
 
 // SendGrid [Unsubscribe], [unsubscribe_preferences]; also the inner part of [[unsubscribe]].
-// Not a tag: IPv6 literals (':' is no identifier character) and subscripts like a[b].
+// The bracketed identifier must stand alone as a URL component (followed by the end or one
+// of / ? & # ]). Not a tag: IPv6 literals (':' is no identifier character), subscripts
+// like a[b], and a list's subject tag in a mailto ("subject=[Announce]%20unsubscribe").
 bool bracket_at(std::string_view s, std::size_t i) {
     if (s[i] != '[') return false;
     if (i > 0 && (is_ident_char(s[i - 1]) || s[i - 1] == ']')) return false;
     std::size_t n = ident_len(s, i + 1);
-    return n > 0 && i + 1 + n < s.size() && s[i + 1 + n] == ']';
+    std::size_t close = i + 1 + n;
+    if (n == 0 || close >= s.size() || s[close] != ']') return false;
+    return close + 1 == s.size() || std::string_view("/?&#]").find(s[close + 1]) != std::string_view::npos;
 }
 
 // $unsubscribe$ - an identifier of 2+ characters between dollars.

@@ -83,6 +83,9 @@ TEST_CASE("check_list_unsubscribe gives one reason, in priority order", "[list_u
         {"percent-encoded mailchimp", {h("List-Unsubscribe", "<https://x.example/u?%2A%7CUNSUB%7C%2A>")}, false, false, "unresolved-merge-tag"},
         {"tag in the mailto only", {h("List-Unsubscribe", "<mailto:u@x.example?subject=%%unsub%%>, <https://x.example/u/1>")}, false, false, "unresolved-merge-tag"},
         {"percent-encoded real URL", {h("List-Unsubscribe", "<https://x.example/u?e=a%40b.example&n=%C3%A9t%C3%A9>")}, false, false, ""},
+        {"SendGrid tag as the whole URI", {h("List-Unsubscribe", "<[Unsubscribe]>")}, false, false, "unresolved-merge-tag"},
+        {"Mailgun tag in the query", {h("List-Unsubscribe", "<https://x.example/u?a=%unsubscribe_url%>")}, false, false, "unresolved-merge-tag"},
+        {"list subject tag in a mailto", {h("List-Unsubscribe", "<mailto:l-request@x.example?subject=[Announce]%20unsubscribe>, <https://x.example/u/1>")}, false, false, ""},
         {"IPv6 literal host", {h("List-Unsubscribe", "<https://[2001:db8::1]/u>")}, false, false, ""},
         // no-http-uri (beats no-one-click)
         {"mailto only", {h("List-Unsubscribe", kMailto)}, false, false, "no-http-uri"},

@@ -54,6 +54,8 @@ TEST_CASE("has_unresolved_merge_tag finds every placeholder syntax", "[merge_tag
         {"%5BUnsubscribe%5D", true},
         {"[[unsubscribe]]", true},
         {"%5B%5Bunsubscribe%5D%5D", true},
+        {"https://x.example/[Unsubscribe]/confirm", true},
+        {"https://x.example/?u=[unsubscribe]&list=2", true},
         // Mailgun
         {"%unsubscribe_url%", true},
         {"%tag_unsubscribe_url%", true},
@@ -96,6 +98,8 @@ TEST_CASE("has_unresolved_merge_tag leaves real URLs alone", "[merge_tags]") {
         {"https://x.example/app/optOut/noConfirm/4852414/3fd76deeb52f82ce#section", false},
         {"https://x.example/u?filter[status]=active&ids[]=1&a[b][c]=2", false},
         {"https://x.example/u?filter%5Bstatus%5D=active", false},
+        {"mailto:list-request@x.example?subject=[Announce]%20unsubscribe", false},
+        {"mailto:list-request@x.example?subject=%5BAnnounce%5D+unsubscribe", false},
         {"https://x.example/t?d={\"a\":1,\"b\":{\"c\":2}}", false},
         {"https://x.example/t?d=%7B%22a%22%3A1%7D", false},
         {"https://x.example/t?d={%22a%22:%22b%22}", false},
