@@ -98,12 +98,15 @@ bool is_web_uri(std::string_view uri, bool https_only) {
     return rest.size() > 2 && rest.substr(0, 2) == "//" && rest[2] != '/';
 }
 
+// RFC 8058 §3.1: the field MUST hold the single key/value pair "List-Unsubscribe=One-Click",
+// which the receiver POSTs back verbatim as a form body (form keys are case-sensitive).
+// So: outer white space ignored, everything else compared exactly, case included.
 bool has_exact_one_click(const ParsedMessage& message) {
     for (const Header* field : message.find_all("List-Unsubscribe-Post")) {
         std::string_view v = field->value;
         while (!v.empty() && is_wsp(v.front())) v.remove_prefix(1);
         while (!v.empty() && is_wsp(v.back())) v.remove_suffix(1);
-        if (v == kOneClickValue) return true;  // case-sensitive: see report / header comment
+        if (v == kOneClickValue) return true;
     }
     return false;
 }
