@@ -84,6 +84,26 @@ bool icontains(std::string_view hay, std::string_view needle) {
     return it != hay.end();
 }
 
+// Position of the first (or last) case-insensitive occurrence of needle, or npos.
+std::size_t ifind(std::string_view hay, std::string_view needle, bool last = false) {
+    auto eq = [](char a, char b) {
+        return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+    };
+    auto it = last ? std::find_end(hay.begin(), hay.end(), needle.begin(), needle.end(), eq)
+                   : std::search(hay.begin(), hay.end(), needle.begin(), needle.end(), eq);
+    return it == hay.end() ? std::string_view::npos : std::size_t(it - hay.begin());
+}
+
+// A <style> block after the start of the body applies to the whole document, including
+// elements before it: then the styles are collected in a first, cheap pass.
+bool has_late_style(std::string_view html) {
+    std::size_t last_style = ifind(html, "<style", true);
+    if (last_style == std::string_view::npos) return false;
+    std::size_t body = ifind(html, "<body");
+    if (body == std::string_view::npos) body = ifind(html, "<a ");
+    return body != std::string_view::npos && last_style > body;
+}
+
 // [from, to) moved inward to UTF-8 character boundaries.
 std::string_view utf8_slice(const std::string& buf, std::size_t from, std::size_t to) {
     while (from < to && (static_cast<unsigned char>(buf[from]) & 0xC0) == 0x80) ++from;
@@ -128,6 +148,8 @@ public:
     void run(std::string_view html);
 
 private:
+    void preload_styles(std::string_view html);
+
     static void on_start(void* ctx, const xmlChar* name, const xmlChar** attrs) {
         static_cast<Scanner*>(ctx)->start(reinterpret_cast<const char*>(name),
                                           reinterpret_cast<const char**>(attrs));
@@ -166,7 +188,49 @@ private:
     std::size_t skipped_ = 0;  // open elements ignored (too deep, or after the element limit)
     std::size_t elements_ = 0;
     bool stopped_ = false;
+    bool styles_preloaded_ = false;
 };
+
+// Collects the text of every <style> element (what the main pass would see) into sheet_.
+void Scanner::preload_styles(std::string_view html) {
+    struct Collector {
+        Scanner* self;
+        int in_style = 0;
+        std::string text;
+        static void start(void* ctx, const xmlChar* name, const xmlChar**) {
+            auto* c = static_cast<Collector*>(ctx);
+            if (xmlStrcasecmp(name, BAD_CAST "style") == 0) ++c->in_style;
+        }
+        static void end(void* ctx, const xmlChar* name) {
+            auto* c = static_cast<Collector*>(ctx);
+            if (c->in_style == 0 || xmlStrcasecmp(name, BAD_CAST "style") != 0) return;
+            --c->in_style;
+            if (!c->self->sheet_.add(c->text, c->self->opt_.max_css_rules)) c->self->note("limit:css-rules");
+            c->text.clear();
+        }
+        static void chars(void* ctx, const xmlChar* s, int len) {
+            auto* c = static_cast<Collector*>(ctx);
+            if (c->in_style > 0) c->text.append(reinterpret_cast<const char*>(s), static_cast<std::size_t>(len));
+        }
+    };
+    Collector collector{this, 0, {}};
+    xmlSAXHandler sax;
+    std::memset(&sax, 0, sizeof sax);
+    sax.startElement = &Collector::start;
+    sax.endElement = &Collector::end;
+    sax.characters = &Collector::chars;
+    sax.cdataBlock = &Collector::chars;
+    htmlParserCtxtPtr ctxt = htmlCreatePushParserCtxt(&sax, &collector, nullptr, 0, nullptr, XML_CHAR_ENCODING_UTF8);
+    if (!ctxt) return;
+    htmlCtxtUseOptions(ctxt, HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
+                                 HTML_PARSE_NONET | HTML_PARSE_IGNORE_ENC);
+    constexpr std::size_t kChunk = 64 * 1024;
+    for (std::size_t off = 0; off < html.size(); off += kChunk)
+        htmlParseChunk(ctxt, html.data() + off, static_cast<int>(std::min(kChunk, html.size() - off)), 0);
+    htmlParseChunk(ctxt, nullptr, 0, 1);
+    htmlFreeParserCtxt(ctxt);
+    styles_preloaded_ = true;
+}
 
 void Scanner::note(const char* what) {
     if (std::find(out_.notes.begin(), out_.notes.end(), what) == out_.notes.end()) out_.notes.emplace_back(what);
@@ -370,7 +434,7 @@ void Scanner::end() {
     }
     if (levels_.size() <= 1) return;
     Level& lv = levels_.back();
-    if (lv.is_style) {
+    if (lv.is_style && !styles_preloaded_) {
         if (!sheet_.add(style_text_, opt_.max_css_rules)) note("limit:css-rules");
         style_text_.clear();
     }
@@ -393,7 +457,7 @@ void Scanner::text(const char* s, std::size_t n) {
     if (skipped_ > 0 || stopped_) return;
     const Level& lv = levels_.back();
     if (lv.raw) {
-        if (lv.is_style) style_text_.append(s, n);
+        if (lv.is_style && !styles_preloaded_) style_text_.append(s, n);
         return;
     }
     std::size_t before = all_.size();
@@ -477,6 +541,7 @@ void Scanner::finalize(std::uint32_t index, std::size_t all_end, std::size_t vis
 }
 
 void Scanner::run(std::string_view html) {
+    if (has_late_style(html)) preload_styles(html);
     xmlSAXHandler sax;
     std::memset(&sax, 0, sizeof sax);
     sax.startElement = &Scanner::on_start;
