@@ -197,7 +197,7 @@ bool login_target(std::string_view url, int depth);
 
 // Path segment names of sign-in pages, extension removed, lower case.
 bool is_login_segment(std::string seg) {
-    for (std::string_view ext : {".php", ".aspx", ".asp", ".html", ".htm", ".jsp", ".do", ".cgi"})
+    for (std::string_view ext : {".php", ".aspx", ".asp", ".html", ".htm", ".jsp", ".do", ".cgi", ".cfm"})
         if (seg.size() > ext.size() && seg.compare(seg.size() - ext.size(), ext.size(), ext) == 0) {
             seg.resize(seg.size() - ext.size());
             break;

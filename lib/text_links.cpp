@@ -1,11 +1,13 @@
 // text_links.cpp - URL and address scanning of plain text, and the phrase-proximity rule.
 //
-// Proximity rule (per link on line i): the phrase text looked at is line i, plus up to two
+// Proximity rule (per link on line i): the phrase text looked at is line i, plus up to three
 // lines before it and one line after it, all in the same paragraph (no blank line between)
 // and without an http(s) URL of their own - a phrase belongs to the URL nearest to it, so
 // "To unsubscribe go to:\nhttp://a" links a, but "Unsubscribe: http://a\nShop: http://b"
-// does not link b. Lines are joined with a space, so a phrase may wrap across lines. The links
-// themselves are blanked out of that text: a keyword inside a URL only marks that URL.
+// does not link b. A line ending in ':' bridges one blank line ("go to:\n\nURL"). Lines are
+// joined with a space, so a phrase may wrap across lines; then only the sentence holding the
+// link counts. The links themselves are blanked out of that text: a keyword inside a URL only
+// marks that URL.
 #include "text_links.h"
 
 #include <algorithm>
@@ -16,7 +18,7 @@
 namespace cm {
 namespace {
 
-constexpr std::size_t kLinesBefore = 2;
+constexpr std::size_t kLinesBefore = 3;
 constexpr std::size_t kMaxContext = 300;
 
 struct Line {
@@ -136,6 +138,35 @@ std::string collapse(std::string_view s) {
     return out;
 }
 
+bool ends_with_colon(std::string_view s) {
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+    return !s.empty() && s.back() == ':';
+}
+
+// Length of a sentence terminator ending at window[pos] (". ", "! ", "? ", "。", "！", "？"),
+// or 0. ASCII terminators need white space (or the end) after them: "e.g" and "v1.2" stay.
+std::size_t terminator_at(std::string_view w, std::size_t pos) {
+    char c = w[pos];
+    if (c == '.' || c == '!' || c == '?')
+        return (pos + 1 == w.size() || std::isspace(static_cast<unsigned char>(w[pos + 1]))) ? 1 : 0;
+    for (std::string_view t : {"\xE3\x80\x82", "\xEF\xBC\x81", "\xEF\xBC\x9F"})
+        if (w.substr(pos, t.size()) == t) return t.size();
+    return 0;
+}
+
+// The sentence of the window that holds [at, at+len): a phrase in another sentence of the same
+// line ("Archive at http://a. To unsubscribe mail b@c") does not point at this link.
+std::string_view sentence_around(std::string_view w, std::size_t at, std::size_t len) {
+    at = std::min(at, w.size());
+    std::size_t begin = 0;
+    for (std::size_t p = 0; p < at; ++p)
+        if (std::size_t n = terminator_at(w, p)) begin = p + n;
+    std::size_t end = w.size();
+    for (std::size_t p = std::min(at + len, w.size()); p < w.size(); ++p)
+        if (std::size_t n = terminator_at(w, p)) { end = p + n; break; }
+    return w.substr(begin, end - begin);
+}
+
 }  // namespace
 
 bool url_has_unsubscribe_keyword(std::string_view url) {
@@ -182,23 +213,40 @@ std::vector<TextLink> find_text_links(std::string_view text, const PhraseSet& ph
     std::vector<TextLink> out;
     for (std::size_t i = 0; i < lines.size(); ++i) {
         if (lines[i].links.empty()) continue;
-        // The phrase window: the link's line, quiet lines before it, one quiet line after it.
-        std::size_t first = i;
-        while (first > 0 && i - first < kLinesBefore && !lines[first - 1].blank &&
-               !lines[first - 1].has_http)
-            --first;
-        std::size_t last = i;
-        if (i + 1 < lines.size() && !lines[i + 1].blank && !lines[i + 1].has_http) last = i + 1;
+        // The phrase window: quiet lines before the link's line, the line, one quiet line after.
+        std::vector<std::size_t> window_lines;
+        for (std::size_t k = i, taken = 0; k > 0 && taken < kLinesBefore;) {
+            std::size_t prev = k - 1;
+            // "... go to:" + blank line + URL: a trailing colon bridges one blank line.
+            if (lines[prev].blank && k == i && prev > 0 && ends_with_colon(lines[prev - 1].text))
+                prev = prev - 1;
+            if (lines[prev].blank || lines[prev].has_http) break;
+            window_lines.insert(window_lines.begin(), prev);
+            k = prev;
+            ++taken;
+        }
+        window_lines.push_back(i);
+        if (i + 1 < lines.size() && !lines[i + 1].blank && !lines[i + 1].has_http)
+            window_lines.push_back(i + 1);
+
         std::string window;
-        for (std::size_t k = first; k <= last; ++k) {
+        std::size_t line_offset = 0;
+        for (std::size_t k : window_lines) {
             if (!window.empty()) window += ' ';
+            if (k == i) line_offset = window.size();
             window += lines[k].prose;
         }
-        bool phrase = phrases.is_unsubscribe(window, PhraseContext::plain_text);
+        std::size_t search_from = 0;
         for (TextLink& link : lines[i].links) {
-            if (phrase) {
+            std::size_t at = lines[i].text.find(link.url, search_from);
+            if (at == std::string_view::npos) at = lines[i].text.find(link.url);
+            search_from = at == std::string_view::npos ? search_from : at + link.url.size();
+            std::string_view sentence =
+                sentence_around(window, line_offset + (at == std::string_view::npos ? 0 : at),
+                                link.url.size());
+            if (phrases.is_unsubscribe(sentence, PhraseContext::plain_text)) {
                 link.unsubscribe = true;
-                link.context = cap(collapse(window));
+                link.context = cap(collapse(sentence));
             } else if (link.kind != TextLink::Kind::address && url_has_unsubscribe_keyword(link.url)) {
                 link.unsubscribe = true;
                 link.context = link.url;

@@ -2,9 +2,9 @@
 // and which of them an unsubscribe phrase points at.
 //
 // Used for text/plain parts (and anything else without markup). A URL is an unsubscribe link
-// when the PhraseSet (plain_text context) matches near it - same line, up to two lines before
-// it in the same paragraph, or the line after it - or its path/query holds an unsubscribe
-// keyword. Pure functions, thread-safe; results own their strings.
+// when the PhraseSet (plain_text context) matches in its sentence - on its line, up to three
+// lines before it in the same paragraph, or the line after it - or its path/query holds an
+// unsubscribe keyword. Pure functions, thread-safe; results own their strings.
 #pragma once
 
 #include <string>

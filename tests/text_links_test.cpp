@@ -42,8 +42,8 @@ TEST_CASE("plain-text links and whether a phrase points at them", "[text_links]"
          "To subscribe, unsubscribe or change your e-mail address\nfor any of our newsletters,\n"
          "go to:http://www.example.com/newsletters/",
          {"U:http://www.example.com/newsletters/"}},
-        {"phrase three lines before is too far",
-         "To unsubscribe\nfrom any\nof our fine\nnewsletters go to http://example.com/n", {"-:http://example.com/n"}},
+        {"phrase four lines before is too far",
+         "To unsubscribe\nfrom any\nof our\nfine\nnewsletters go to http://example.com/n", {"-:http://example.com/n"}},
         {"blank line separates paragraphs", "To unsubscribe, reply STOP.\n\nhttp://example.com/shop",
          {"-:http://example.com/shop"}},
         {"phrase belongs to the nearest URL",
@@ -71,6 +71,13 @@ TEST_CASE("plain-text links and whether a phrase points at them", "[text_links]"
          {"U:https://ex.de/n?u=9"}},
         {"balanced parentheses stay, trailing ones go", "(see https://en.example.org/wiki/A_(b)), ok",
          {"-:https://en.example.org/wiki/A_(b)"}},
+        {"a colon bridges one blank line",
+         "If you no longer wish to hear from us, write to us by clicking here:\n\n"
+         "<a href=\"mailto:remv@example.ru?subject=STOP\">\n",
+         {"U:mailto:remv@example.ru?subject=STOP"}},
+        {"a phrase in another sentence of the line does not count",
+         "Archive at http://example.com/ . To unsubscribe send \"unsubscribe\" to list-request@example.com.",
+         {"-:http://example.com/", "U@list-request@example.com"}},
         {"no links", "Hello,\nnothing to see here.\n", {}},
     }));
     INFO(c.name);
