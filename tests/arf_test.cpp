@@ -197,3 +197,20 @@ TEST_CASE("several Original-Rcpt-To fields: one suppression each, distinct refs"
     CHECK(d.recipients == std::vector<std::string>{"a@example.org", "b@example.org"});
     CHECK(d.refs == std::vector<std::string>{"<multi@isp.example> a@example.org", "<multi@isp.example> b@example.org"});
 }
+
+TEST_CASE("mbox: CRLF lines, mboxrd quoting, From inside a paragraph is not a separator", "[arf]") {
+    std::string data =
+        "From a@x  Mon May  6 08:00:00 2024\r\n"
+        "Subject: one\r\n\r\n"
+        ">>From here, one level less\r\n"
+        "From inside a paragraph stays\r\n"
+        "\r\n"
+        "From b@x  Mon May  6 09:00:00 2024\r\n"
+        "Subject: two\r\n\r\nbody\r\n";
+    std::vector<MboxMessage> got;
+    split_mbox(data, [&](MboxMessage&& m) { got.push_back(std::move(m)); });
+    REQUIRE(got.size() == 2);
+    CHECK(got[0].text == "Subject: one\r\n\r\n>From here, one level less\r\nFrom inside a paragraph stays\r\n");
+    CHECK(got[1].line == 8);
+    CHECK(got[1].text == "Subject: two\r\n\r\nbody\r\n");
+}
