@@ -21,6 +21,11 @@ need_file /usr/include/catch2/catch.hpp catch2
 need_file /usr/include/nlohmann/json.hpp nlohmann-json3-dev
 need_cmd python3 python3
 need_file /usr/lib/postgresql postgresql
+# Integration tests: a private Postfix instance with smtp-sink, and miltertest (Lua).
+need_file /usr/sbin/postfix postfix
+need_file /usr/sbin/smtp-sink postfix
+need_cmd miltertest miltertest
+need_cmd timeout coreutils
 
 [ -z "$missing" ] && exit 0
 echo "install-deps: installing:$missing"
@@ -29,6 +34,11 @@ if [ "$(id -u)" != 0 ]; then
     exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
+# The postfix package asks for a mail setup; "No configuration" installs it without one
+# (the tests start their own instance with their own config).
+case "$missing" in *" postfix"*)
+    echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections ;;
+esac
 apt-get update -q
 # shellcheck disable=SC2086
 apt-get install -y -q --no-install-recommends $missing
