@@ -63,7 +63,12 @@ Result<PgRows> PgSession::check(PGresult* res, const char* what) {
     std::string msg = res ? PQresultErrorMessage(res) : "";
     if (msg.empty()) msg = PQerrorMessage(conn_.pg);
     lost_ = is_connection_error(conn_.pg, res);
+    // SQLSTATE class 22 (data exception: invalid UTF-8, out-of-range number) is bad input,
+    // not an unreachable store; retrying later would fail the same way.
+    const char* state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
+    bool bad_data = state && std::string_view(state).starts_with("22");
     if (res) PQclear(res);
+    if (bad_data) return Status::InvalidArgument("consent store rejected the data: " + one_line(msg));
     return pool_.unavailable(std::string(what) + ": " + msg);
 }
 
@@ -115,6 +120,78 @@ Result<PgRows> PgSession::exec(const char* sql) {
     return check(PQexec(conn_.pg, sql), "query");
 }
 
+PgBatch::PgBatch(PgSession& session, const PgStatement& stmt, int window)
+    : session_(session), stmt_(stmt), window_(window < 1 ? 1 : window) {}
+
+PgBatch::~PgBatch() {
+    if (!started_) return;
+    if (pending_ > 0) (void)flush();
+    PQexitPipelineMode(session_.conn_.pg);
+}
+
+Status PgBatch::add(const std::vector<std::string>& params) {
+    if (!error_.ok()) return error_;
+    if (!started_) {
+        if (Status st = session_.prepare(stmt_); !st.ok()) return error_ = st;
+        if (!PQenterPipelineMode(session_.conn_.pg)) return error_ = session_.check(nullptr, stmt_.name).status();
+        started_ = true;
+    }
+    std::vector<const char*> values = c_strings(params);
+    if (!PQsendQueryPrepared(session_.conn_.pg, stmt_.name, static_cast<int>(values.size()), values.data(), nullptr,
+                             nullptr, 0))
+        return error_ = session_.check(nullptr, stmt_.name).status();
+    if (++pending_ >= window_) return flush();
+    return Status::OK();
+}
+
+Status PgBatch::finish() {
+    if (started_ && pending_ > 0) (void)flush();
+    if (started_) {
+        PQexitPipelineMode(session_.conn_.pg);
+        started_ = false;
+    }
+    return error_;
+}
+
+// Syncs and reads every outstanding answer up to the sync point. After an error the server
+// skips the rest of the window (PGRES_PIPELINE_ABORTED); the first error is kept.
+Status PgBatch::flush() {
+    PGconn* pg = session_.conn_.pg;
+    pending_ = 0;
+    if (!PQpipelineSync(pg)) {
+        if (error_.ok()) error_ = session_.check(nullptr, stmt_.name).status();
+        return error_;
+    }
+    for (int nulls = 0;;) {
+        PGresult* res = PQgetResult(pg);
+        if (!res) {
+            // One NULL ends each execution's results; two in a row mean nothing more is
+            // coming (a lost connection), so stop instead of spinning.
+            if (PQstatus(pg) == CONNECTION_BAD || ++nulls > 1) {
+                if (error_.ok()) error_ = session_.check(nullptr, stmt_.name).status();
+                break;
+            }
+            continue;
+        }
+        nulls = 0;
+        ExecStatusType st = PQresultStatus(res);
+        if (st == PGRES_PIPELINE_SYNC) {
+            PQclear(res);
+            break;
+        }
+        if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+            affected_ += std::strtoll(PQcmdTuples(res), nullptr, 10);
+            PQclear(res);
+        } else if (st == PGRES_PIPELINE_ABORTED) {
+            PQclear(res);
+        } else {
+            Status err = session_.check(res, stmt_.name).status();  // takes ownership of res
+            if (error_.ok()) error_ = err;
+        }
+    }
+    return error_;
+}
+
 PgPool::PgPool(std::string conninfo, int size) : conninfo_(std::move(conninfo)), size_(size < 1 ? 1 : size) {
     if (PQconninfoOption* opts = PQconninfoParse(conninfo_.c_str(), nullptr)) {
         for (PQconninfoOption* o = opts; o->keyword; ++o)
@@ -161,11 +238,13 @@ std::unique_ptr<PgConnection> PgPool::acquire(Status& error) {
         release(nullptr);  // counts the dropped connection out
         return nullptr;
     }
-    // A new connection, opened outside the lock. The user's connect_timeout (in `dbname`,
-    // which libpq expands and which is processed last) wins over our default of 5 seconds.
+    // A new connection, opened outside the lock. Our defaults come first; the user's conninfo
+    // (in `dbname`, which libpq expands and processes last) overrides any of them. Over TCP,
+    // tcp_user_timeout turns a server that vanished without a reset into an error after 10 s
+    // instead of a query hanging for the kernel's retransmission timeout.
     conn = std::make_unique<PgConnection>();
-    const char* keys[] = {"connect_timeout", "fallback_application_name", "dbname", nullptr};
-    const char* values[] = {"5", "consent-milter", conninfo_.c_str(), nullptr};
+    const char* keys[] = {"connect_timeout", "tcp_user_timeout", "fallback_application_name", "dbname", nullptr};
+    const char* values[] = {"5", "10000", "consent-milter", conninfo_.c_str(), nullptr};
     conn->pg = PQconnectdbParams(keys, values, 1);
     if (conn->pg && PQstatus(conn->pg) == CONNECTION_OK) {
         PQsetNoticeProcessor(conn->pg, ignore_notice, nullptr);  // lib/ never writes to stderr

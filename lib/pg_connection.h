@@ -7,7 +7,8 @@
 // unless it said it cannot be repeated (PgSession::forbid_retry). A borrowed connection is given
 // back idle (an open transaction is rolled back) or dropped when broken. PgPool is thread-safe;
 // a PgSession belongs to the one thread running the operation. Every failure is a
-// Status::Unavailable("store unavailable: <libpq message>"), never containing the password.
+// Status::Unavailable("store unavailable: <libpq message>"), never containing the password,
+// except data the server refuses (SQLSTATE class 22, e.g. invalid UTF-8): InvalidArgument.
 #pragma once
 
 #include <libpq-fe.h>
@@ -81,6 +82,7 @@ public:
     bool retry_allowed() const { return retry_allowed_; }
 
 private:
+    friend class PgBatch;
     Result<PgRows> check(PGresult* res, const char* what);
     Status prepare(const PgStatement& stmt);
 
@@ -88,6 +90,34 @@ private:
     const PgPool& pool_;
     bool lost_ = false;
     bool retry_allowed_ = true;
+};
+
+// Many executions of one prepared statement in libpq pipeline mode: up to `window` are sent
+// before their answers are read, so a bulk load costs a round trip per window, not per row.
+// Use inside an explicit transaction (a pipeline sync does not commit it). The first error
+// fails the batch; the destructor drains anything outstanding and leaves pipeline mode, so
+// the session is usable (or rolled back) afterwards.
+class PgBatch {
+public:
+    PgBatch(PgSession& session, const PgStatement& stmt, int window = 256);
+    ~PgBatch();
+    PgBatch(const PgBatch&) = delete;
+    PgBatch& operator=(const PgBatch&) = delete;
+
+    Status add(const std::vector<std::string>& params);
+    Status finish();                                  // sends the rest, waits for all answers
+    std::int64_t affected() const { return affected_; }  // rows affected by answered executions
+
+private:
+    Status flush();
+
+    PgSession& session_;
+    const PgStatement& stmt_;
+    int window_;
+    int pending_ = 0;
+    bool started_ = false;
+    std::int64_t affected_ = 0;
+    Status error_;
 };
 
 class PgPool {

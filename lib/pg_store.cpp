@@ -76,11 +76,11 @@ CREATE TRIGGER history_no_truncate BEFORE TRUNCATE ON history
 
 
 // One round trip for the whole list: one row per asked address, in the order asked. The
-// scope's own suppression wins over the global one when both exist.
+// scope's own suppression wins over the global one (two primary-key probes, as in SQLite).
 const PgStatement kLookup{"cm_lookup",
     "SELECT c.status, c.granted_at, c.confirmed_at,"
-    " (SELECT s.reason FROM suppression s WHERE s.address = k.address AND s.scope IN ($1, '*')"
-    "  ORDER BY s.scope = '*' LIMIT 1)"
+    " COALESCE((SELECT reason FROM suppression WHERE scope = $1 AND address = k.address),"
+    "          (SELECT reason FROM suppression WHERE scope = '*' AND address = k.address))"
     " FROM unnest($2::text[]) WITH ORDINALITY AS k(address, ord)"
     " LEFT JOIN consent c ON c.scope = $1 AND c.address = k.address"
     " ORDER BY k.ord"};
@@ -341,7 +341,8 @@ public:
     Result<std::int64_t> import_records(const std::function<Result<bool>(ConsentRecord&)>& next,
                                         std::int64_t now) override {
         return transaction<std::int64_t>("BEGIN", [&](PgSession& s) -> Result<std::int64_t> {
-            std::int64_t changed = 0;
+            // Rows stream from `next` into a pipeline: one round trip per window of rows.
+            PgBatch batch(s, kImportRow);
             for (std::int64_t row = 1;; ++row) {
                 ConsentRecord r;
                 s.forbid_retry();  // input consumed: a lost connection fails the import as a whole
@@ -353,11 +354,10 @@ public:
                 std::vector<std::string> params = record_params(r);
                 params.push_back(num(now));
                 params.push_back(record_detail(r));
-                auto res = s.exec(kImportRow, params);
-                if (!res.ok()) return res.status();
-                changed += res->affected();
+                if (Status st = batch.add(params); !st.ok()) return st;
             }
-            return changed;
+            if (Status st = batch.finish(); !st.ok()) return st;
+            return batch.affected();  // history rows appended = keys changed
         });
     }
 

@@ -271,3 +271,65 @@ TEST_CASE("PostgreSQL store: export order is bytewise whatever the database coll
     REQUIRE(store->export_records("", [&](const ConsentRecord& r) { got.push_back(r.address); }).ok());
     CHECK(got == std::vector<std::string>{"0@example.com", "_z@example.com", "a@example.com", "b@example.com"});
 }
+
+TEST_CASE("PostgreSQL store: a large import is pipelined, and a row the server refuses undoes it all",
+          "[consent][pg]") {
+    Place db = fresh_place();
+    auto store = open_store(db);
+    constexpr int kRows = 20000;
+    auto make = [](int i) {
+        ConsentRecord r = confirmed(i % 3 ? "shop" : "news", "bulk" + std::to_string(i) + "@example.com");
+        r.source = "list.csv";
+        return r;
+    };
+    int i = 0;
+    auto started = std::chrono::steady_clock::now();
+    auto n = store->import_records(
+        [&](ConsentRecord& out) -> cm::Result<bool> {
+            if (i == kRows) return false;
+            out = make(i++);
+            return true;
+        },
+        kNow);
+    auto took = std::chrono::steady_clock::now() - started;
+    INFO(n.status().ToString());
+    REQUIRE(n.ok());
+    CHECK(*n == kRows);
+    CHECK(took < std::chrono::seconds(30));  // about 1 s unloaded; per-row round trips were several
+    CHECK(db.query("SELECT count(*) FROM consent") == std::to_string(kRows));
+    CHECK(db.query("SELECT count(*) FROM history WHERE event = 'import'") == std::to_string(kRows));
+
+    // Second load: 600 changed rows, the 400th with bytes that are not UTF-8. The server refuses
+    // that row in the middle of a pipeline window; nothing of the load may remain.
+    int j = 0;
+    auto bad = store->import_records(
+        [&](ConsentRecord& out) -> cm::Result<bool> {
+            if (j == 600) return false;
+            out = make(j);
+            out.source = j == 399 ? "bad \xff\xfe bytes" : "second.csv";
+            ++j;
+            return true;
+        },
+        kNow + 1);
+    REQUIRE_FALSE(bad.ok());
+    CHECK(bad.status().code() == Status::Code::invalid_argument);
+    CHECK(db.query("SELECT count(*) FROM consent WHERE source = 'second.csv'") == "0");
+    CHECK(db.query("SELECT count(*) FROM history") == std::to_string(kRows));
+    // The connection that ran the failed load is healthy and back in the pool.
+    auto after = store->lookup("shop", {"bulk1@example.com"});
+    REQUIRE(after.ok());
+    CHECK((*after)[0].has_record);
+}
+
+TEST_CASE("PostgreSQL store: the user's connection parameters win over our defaults", "[consent][pg]") {
+    Place db = fresh_place();
+    // Our defaults (connect_timeout=5, tcp_user_timeout, fallback_application_name) are
+    // placed before the user's conninfo; a user-set parameter visible server-side proves the
+    // URI's own query parameters still arrive alongside them.
+    auto store = cm::open_consent_database(db.conninfo() + "&connect_timeout=2&application_name=cm-user-set", {});
+    INFO(store.status().ToString());
+    REQUIRE(store.ok());
+    REQUIRE((*store)->lookup("shop", {"a@example.com"}).ok());
+    CHECK(server().query("postgres", "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'cm-user-set'") ==
+          "1");
+}
