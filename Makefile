@@ -14,6 +14,7 @@ PREFIX   ?= /usr/local
 SBINDIR  ?= $(PREFIX)/sbin
 MANDIR   ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
+DOCDIR   ?= $(PREFIX)/share/doc/consent-milter
 CORPUS_DIR ?= $(abspath ../shared/corpus/public)
 
 CXX      ?= g++
@@ -33,6 +34,9 @@ LDLIBS   := $(PKG_LIBS) -pthread
 
 LIB_SRCS       ?= $(wildcard lib/*.cpp)
 UNIT_TEST_SRCS ?= $(wildcard tests/*_test.cpp)
+# Shared test helpers (tests/*_suite.cpp, e.g. the consent backend suite), archived so that a
+# narrowed build links only the helpers its tests use.
+TEST_SUPPORT_SRCS ?= $(wildcard tests/*_suite.cpp)
 MILTER_SRCS    := $(filter-out milter/consentctl%,$(wildcard milter/*.cpp))
 CTL_SRCS       := $(wildcard milter/consentctl*.cpp)
 
@@ -40,7 +44,7 @@ LIB_OBJS  := $(LIB_SRCS:%.cpp=$(BUILD)/%.o) $(BUILD)/gen/phrases_data.o
 LIB_A     := $(BUILD)/libconsent.a
 PROGRAMS  := $(BUILD)/consent-milter $(BUILD)/consentctl
 
-.PHONY: all check check-run deps run install clean bench
+.PHONY: all check check-run check-docs deps run install clean bench deb
 all: $(PROGRAMS)
 
 # lib/ is linked without -lmilter: a stray libmilter include in lib/ fails to link.
@@ -68,8 +72,13 @@ $(BUILD)/gen/phrases_data.o: $(BUILD)/gen/phrases_data.cpp
 	$(CXX) $(CXXFLAGS) -c -o $@ $<
 
 # Catch2's main is compiled once; every tests/*_test.cpp links into one binary.
-$(BUILD)/unit_tests: $(BUILD)/tests/catch_main.o $(UNIT_TEST_SRCS:%.cpp=$(BUILD)/%.o) $(LIB_A)
+$(BUILD)/unit_tests: $(BUILD)/tests/catch_main.o $(UNIT_TEST_SRCS:%.cpp=$(BUILD)/%.o) $(BUILD)/libtestsupport.a $(LIB_A)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/libtestsupport.a: $(TEST_SUPPORT_SRCS:%.cpp=$(BUILD)/%.o)
+	@mkdir -p $(dir $@)
+	@rm -f $@
+	ar rcs $@ $^
 
 deps:
 	@sh packaging/install-deps.sh
@@ -77,18 +86,35 @@ deps:
 check: deps
 	@$(MAKE) --no-print-directory check-run
 
-check-run: $(PROGRAMS) $(BUILD)/unit_tests
+check-run: $(PROGRAMS) $(BUILD)/unit_tests $(BUILD)/dump_directives
 	@BUILD=$(BUILD) CORPUS_DIR=$(CORPUS_DIR) sh tests/run_checks.sh
 
 run: deps
 	@$(MAKE) --no-print-directory all
 	sh packaging/run-example.sh $(BUILD)
 
+# Documentation checks (tests/docs_test.sh, also run by `make check` through run_checks.sh):
+# the directive table against consent-milter.conf(5), the command-line options against the
+# section 8 pages, and `mandoc -T lint` on every page.
+$(BUILD)/dump_directives: $(BUILD)/tests/dump_directives.o $(LIB_A)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+check-docs: $(BUILD)/dump_directives
+	@BUILD=$(BUILD) sh tests/docs_test.sh
+
+# Files only, under $(DESTDIR)$(PREFIX): no users, services or live configuration touched.
 install: $(PROGRAMS)
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+	    $(DESTDIR)$(DOCDIR)/examples
 	install -m 0755 $(PROGRAMS) $(DESTDIR)$(SBINDIR)/
-	install -m 0644 $(wildcard man/*.5) $(DESTDIR)$(MANDIR)/man5/
-	install -m 0644 $(wildcard man/*.8) $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 man/consent-milter.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 man/consent-milter.8 man/consentctl.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/
+	install -m 0644 packaging/consent-milter.conf.example $(DESTDIR)$(DOCDIR)/examples/
+
+# The Debian package, built by dpkg-buildpackage from a clean export of HEAD (see the script).
+deb:
+	sh packaging/build-deb.sh $(BUILD)/deb
 
 clean:
 	rm -rf $(BUILD)

@@ -16,6 +16,7 @@
 #include <map>
 #include <optional>
 
+#include "consent_rules.h"
 #include "sqlite_conn.h"
 #include "sqlite_schema.h"
 
@@ -71,49 +72,7 @@ constexpr const char* kStatsRecordsSql =
     " FROM consent GROUP BY scope";
 constexpr const char* kStatsSuppressionsSql = "SELECT scope, COUNT(*) FROM suppression GROUP BY scope";
 
-// ---- small helpers ----
-
-bool valid_reason(std::string_view r) {
-    return r == "complaint" || r == "bounce" || r == "unsubscribe" || r == "manual" || r == "spamtrap";
-}
-
-// "key=value" pairs for the history detail; values with spaces or quotes are quoted.
-void add_detail(std::string& out, std::string_view key, std::string_view value) {
-    if (value.empty()) return;
-    if (!out.empty()) out += ' ';
-    out.append(key).append("=");
-    if (value.find_first_of(" \t\"") == std::string_view::npos) {
-        out.append(value);
-        return;
-    }
-    out += '"';
-    for (char c : value) {
-        if (c == '"' || c == '\\') out += '\\';
-        out += c;
-    }
-    out += '"';
-}
-
-void add_detail(std::string& out, std::string_view key, std::int64_t value) {
-    if (value != 0) add_detail(out, key, std::to_string(value));
-}
-
-std::string record_detail(const ConsentRecord& r) {
-    std::string d;
-    add_detail(d, "status", consent_status_name(r.status));
-    add_detail(d, "method", r.method);
-    add_detail(d, "source", r.source);
-    add_detail(d, "ip", r.ip);
-    add_detail(d, "granted_at", r.granted_at);
-    add_detail(d, "confirmed_at", r.confirmed_at);
-    add_detail(d, "revoked_at", r.revoked_at);
-    return d;
-}
-
-bool same_record(const ConsentRecord& a, const ConsentRecord& b) {
-    return a.status == b.status && a.method == b.method && a.source == b.source && a.ip == b.ip &&
-           a.granted_at == b.granted_at && a.confirmed_at == b.confirmed_at && a.revoked_at == b.revoked_at;
-}
+// ---- small helpers (the change rules themselves live in consent_rules.h) ----
 
 Result<ConsentRecord> read_record(const Stmt& q) {
     ConsentRecord r;
@@ -129,15 +88,6 @@ Result<ConsentRecord> read_record(const Stmt& q) {
     r.confirmed_at = q.int64(7);
     r.revoked_at = q.int64(8);
     return r;
-}
-
-// Validates and normalises the key of a change. Consent records never use the '*' scope.
-Status check_key(const std::string& scope, std::string& address, bool allow_star) {
-    if (scope.empty()) return Status::InvalidArgument("consent store: empty scope");
-    if (scope == "*" && !allow_star) return Status::InvalidArgument("consent store: scope '*' is for suppressions only");
-    address = normalize_address(address);
-    if (address.empty()) return Status::InvalidArgument("consent store: empty address");
-    return Status::OK();
 }
 
 // ---- schema ----
@@ -191,9 +141,11 @@ Status ensure_file(const std::string& path, bool create) {
 
 class SqliteConsentDatabase final : public ConsentDatabase {
 public:
+    // Connections are cheap but carry their own page cache; keep enough idle ones that a
+    // busy milter does not reopen the file per message.
     explicit SqliteConsentDatabase(std::string path, const OpenOptions& options)
         : pool_(std::move(path), options.busy_timeout_ms,
-                static_cast<std::size_t>(options.pool_size > 0 ? options.pool_size : 1)) {}
+                static_cast<std::size_t>(options.pool_size > 16 ? options.pool_size : 16)) {}
 
     SqlitePool& pool() { return pool_; }
 
@@ -236,27 +188,15 @@ public:
 
     Result<ChangeResult> grant(const ConsentRecord& record, std::int64_t now) override {
         ConsentRecord want = record;
-        if (Status st = check_key(want.scope, want.address, false); !st.ok()) return st;
+        if (Status st = check_consent_key(want.scope, want.address, false); !st.ok()) return st;
         if (want.status == ConsentStatus::revoked)
             return Status::InvalidArgument("consent store: grant takes confirmed or pending; use revoke");
         return write([&](SqliteConn& c) -> Result<ChangeResult> {
             auto old = get_record(c, want.scope, want.address);
             if (!old.ok()) return old.status();
             const std::optional<ConsentRecord>& had = *old;
-            bool live = had && had->status != ConsentStatus::revoked;
-            // Unset fields keep what an existing, live record says; otherwise "now".
-            if (had && want.method.empty()) want.method = had->method;
-            if (had && want.source.empty()) want.source = had->source;
-            if (had && want.ip.empty()) want.ip = had->ip;
-            if (want.granted_at == 0) want.granted_at = live ? had->granted_at : now;
-            if (want.status == ConsentStatus::confirmed) {
-                if (want.confirmed_at == 0)
-                    want.confirmed_at = (live && had->status == ConsentStatus::confirmed) ? had->confirmed_at : now;
-            } else {
-                want.confirmed_at = 0;
-            }
-            want.revoked_at = 0;
-            if (had && same_record(*had, want)) return ChangeResult{false};
+            want = merge_grant(had, std::move(want), now);
+            if (had && same_consent_state(*had, want)) return ChangeResult{false};
             if (Status st = put_record(c, want); !st.ok()) return st;
             if (Status st = append(c, now, want.scope, want.address, "grant", record_detail(want), ""); !st.ok())
                 return st;
@@ -266,7 +206,7 @@ public:
 
     Result<ChangeResult> confirm(const std::string& scope, const std::string& address, std::int64_t now) override {
         std::string addr = address;
-        if (Status st = check_key(scope, addr, false); !st.ok()) return st;
+        if (Status st = check_consent_key(scope, addr, false); !st.ok()) return st;
         return write([&](SqliteConn& c) -> Result<ChangeResult> {
             auto old = get_record(c, scope, addr);
             if (!old.ok()) return old.status();
@@ -287,7 +227,7 @@ public:
     Result<ChangeResult> revoke(const std::string& scope, const std::string& address, const std::string& source,
                                 std::int64_t now) override {
         std::string addr = address;
-        if (Status st = check_key(scope, addr, false); !st.ok()) return st;
+        if (Status st = check_consent_key(scope, addr, false); !st.ok()) return st;
         return write([&](SqliteConn& c) -> Result<ChangeResult> {
             auto old = get_record(c, scope, addr);
             if (!old.ok()) return old.status();
@@ -306,8 +246,8 @@ public:
 
     Result<ChangeResult> suppress(const Suppression& suppression, const std::string& ref, std::int64_t now) override {
         Suppression s = suppression;
-        if (Status st = check_key(s.scope, s.address, true); !st.ok()) return st;
-        if (!valid_reason(s.reason))
+        if (Status st = check_consent_key(s.scope, s.address, true); !st.ok()) return st;
+        if (!valid_suppression_reason(s.reason))
             return Status::InvalidArgument("suppression reason '" + s.reason +
                                            "': expected complaint, bounce, unsubscribe, manual or spamtrap");
         return write([&](SqliteConn& c) -> Result<ChangeResult> {
@@ -341,7 +281,7 @@ public:
 
     Result<ChangeResult> unsuppress(const std::string& scope, const std::string& address, std::int64_t now) override {
         std::string addr = address;
-        if (Status st = check_key(scope, addr, true); !st.ok()) return st;
+        if (Status st = check_consent_key(scope, addr, true); !st.ok()) return st;
         return write([&](SqliteConn& c) -> Result<ChangeResult> {
             auto ds = c.prepared(kDeleteSuppressionSql);
             if (!ds.ok()) return ds.status();
@@ -363,11 +303,11 @@ public:
                 Result<bool> more = next(r);
                 if (!more.ok()) return more.status();  // the transaction rolls back
                 if (!*more) break;
-                if (Status st = check_key(r.scope, r.address, false); !st.ok())
+                if (Status st = check_consent_key(r.scope, r.address, false); !st.ok())
                     return Status::InvalidArgument("import row " + std::to_string(row) + ": " + st.message());
                 auto old = get_record(c, r.scope, r.address);
                 if (!old.ok()) return old.status();
-                if (*old && same_record(**old, r)) continue;
+                if (*old && same_consent_state(**old, r)) continue;
                 if (Status st = put_record(c, r); !st.ok()) return st;
                 if (Status st = append(c, now, r.scope, r.address, "import", record_detail(r), ""); !st.ok())
                     return st;
