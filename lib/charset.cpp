@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 
 namespace cm::charset {
@@ -33,7 +34,16 @@ std::size_t utf8_sequence_length(const unsigned char* p, std::size_t n) {
 }
 
 bool is_ascii(std::string_view s) {
-    return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+    const char* p = s.data();
+    std::size_t i = 0;
+    for (; i + 8 <= s.size(); i += 8) {
+        std::uint64_t word;
+        std::memcpy(&word, p + i, 8);
+        if (word & 0x8080808080808080ull) return false;
+    }
+    for (; i < s.size(); ++i)
+        if (static_cast<unsigned char>(p[i]) >= 0x80) return false;
+    return true;
 }
 
 // UTF-8 with ill-formed bytes: each bad byte becomes one U+FFFD.
@@ -163,6 +173,14 @@ bool is_valid_utf8(std::string_view s) {
     const auto* p = reinterpret_cast<const unsigned char*>(s.data());
     std::size_t i = 0;
     while (i < s.size()) {
+        if (i + 8 <= s.size()) {  // skip ASCII eight bytes at a time
+            std::uint64_t word;
+            std::memcpy(&word, p + i, 8);
+            if ((word & 0x8080808080808080ull) == 0) {
+                i += 8;
+                continue;
+            }
+        }
         if (p[i] < 0x80) {
             ++i;
             continue;
@@ -193,15 +211,17 @@ Decoded to_utf8(std::string bytes, std::string_view label) {
     Decoded out;
     const bool utf8 = iconv_name && std::strcmp(iconv_name, "UTF-8") == 0;
     const bool guess = iconv_name && *iconv_name == '\0';
-    if (utf8 || guess || (ascii_compatible(name) && is_ascii(bytes))) {
+    if (utf8 || guess) {
         if (is_valid_utf8(bytes)) {
             out.text = std::move(bytes);
             return out;
         }
         if (utf8) return repair_utf8(bytes);
-    }
-    if (guess) {
         convert(bytes, "WINDOWS-1252", out);
+        return out;
+    }
+    if (iconv_name && ascii_compatible(name) && is_ascii(bytes)) {  // a known charset, plain ASCII
+        out.text = std::move(bytes);
         return out;
     }
     if (convert(bytes, iconv_name ? iconv_name : name.c_str(), out)) return out;

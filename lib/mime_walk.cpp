@@ -97,7 +97,12 @@ public:
         WarningInfo info = warning_info(w);
         if (*info.code == '\0') return;
         std::string detail = info.what;
-        if (item && *item) detail += ": " + std::string(item).substr(0, 80);
+        if (item && *item) {
+            std::string shown(item, std::min<std::size_t>(std::strlen(item), 80));
+            for (char& c : shown)
+                if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
+            detail += ": " + std::string(trim(shown));
+        }
         if (offset >= 0) detail += " (offset " + std::to_string(offset) + ")";
         auto* walker = static_cast<Walker*>(self);
         // One note per warning kind: a broken message must not grow the note list without bound.
@@ -189,6 +194,7 @@ private:
         if (value.find("=?") != std::string::npos) {
             std::unique_ptr<char, GFree> decoded(g_mime_utils_header_decode_text(options, value.c_str()));
             if (decoded) value = decoded.get();
+            if (!charset::is_valid_utf8(value)) value = charset::to_utf8(std::move(value), "utf-8").text;
         }
         return std::string(trim(value));
     }
@@ -257,17 +263,15 @@ private:
             g_mime_stream_filter_add(GMIME_STREAM_FILTER(filtered.get()), decoder.get());
             stream = filtered.get();
         }
+        // Decoded text is at most as long as its encoded form: one allocation, no zero fill.
         const gint64 length = g_mime_stream_length(source);
-        if (length > 0) out.reserve(std::min<std::size_t>(static_cast<std::size_t>(length), cap) + 16);
+        if (length > 0) out.reserve(std::min<std::size_t>(static_cast<std::size_t>(length), cap));
 
-        constexpr std::size_t kChunk = 16 * 1024;
+        char chunk[16 * 1024];
         while (out.size() < cap) {
-            const std::size_t old = out.size();
-            const std::size_t want = std::min(kChunk, cap - old);
-            out.resize(old + want);
-            const ssize_t n = g_mime_stream_read(stream, out.data() + old, want);
-            out.resize(old + (n > 0 ? static_cast<std::size_t>(n) : 0));
+            const ssize_t n = g_mime_stream_read(stream, chunk, std::min(sizeof chunk, cap - out.size()));
             if (n <= 0) break;
+            out.append(chunk, static_cast<std::size_t>(n));
         }
         if (out.size() >= cap) cut = true;
         return out;

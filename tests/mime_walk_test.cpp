@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "charset.h"
 #include "mime_walk.h"
 
 namespace {
@@ -338,6 +339,24 @@ TEST_CASE("header values are unfolded and RFC 2047 decoded, raw keeps the foldin
         CHECK(m.headers[i].value == want[i].value);
     }
     CHECK(m.find("list-unsubscribe") == &m.headers[2]);
+}
+
+TEST_CASE("decoded header values are always valid UTF-8", "[mime_walk][headers]") {
+    auto raw = GENERATE(as<std::string>{}, "=?utf-8?q?a=FFb?=", "=?x-bogus?q?caf=E9?=", "=?utf-8?b?//79?=",
+                        "=?iso-8859-1?q?unterminated", "caf\xe9 =?utf-8?q?ok?=");
+    CAPTURE(raw);
+    auto m = cm::parse_message("Subject: " + raw + "\n\nbody\n");
+    REQUIRE(m.find("Subject") != nullptr);
+    CHECK(cm::charset::is_valid_utf8(m.find("Subject")->value));
+    CHECK(m.find("Subject")->raw == " " + raw);
+}
+
+TEST_CASE("parser warnings become readable notes", "[mime_walk][structure]") {
+    auto m = cm::parse_message("Subject: x\nthis is not a header\nFrom: a@example.com\n\nbody\n");
+    const cm::ParseNote* note = find_note(m, "mime:malformed");
+    REQUIRE(note != nullptr);
+    CHECK(note->detail.find("this is not a header") != std::string::npos);
+    CHECK(note->detail.find('\n') == std::string::npos);
 }
 
 TEST_CASE("hostile and degenerate input", "[mime_walk][robustness]") {
