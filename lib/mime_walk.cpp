@@ -111,7 +111,13 @@ public:
         walker->note(info.code, std::move(detail));
     }
 
+    // Call after walk(): the body's charset is the fallback for raw 8-bit header text.
     void collect_headers(GMimeMessage* message, GMimeParserOptions* options) {
+        for (const TextPart& part : out_.parts)
+            if (!part.charset.empty() && part.charset != "utf-8" && part.charset != "us-ascii") {
+                header_charset_ = part.charset;
+                break;
+            }
         std::vector<GMimeHeader*> all;
         add_headers(g_mime_object_get_header_list(GMIME_OBJECT(message)), all);
         // GMime files the top-level Content-* fields under the body entity.
@@ -187,10 +193,19 @@ private:
             if (GMimeHeader* h = g_mime_header_list_get_header_at(list, i)) all.push_back(h);
     }
 
-    static std::string decode_header_value(std::string_view raw, GMimeParserOptions* options) {
+    // Raw 8-bit header text that is not UTF-8 is most often in the charset of the body
+    // (Chinese senders, old MUAs); failing that, windows-1252.
+    std::string eight_bit_to_utf8(std::string value) const {
+        if (!header_charset_.empty()) {
+            charset::Decoded d = charset::to_utf8(value, header_charset_);
+            if (d.known && d.invalid == 0) return std::move(d.text);
+        }
+        return charset::to_utf8(std::move(value), "windows-1252").text;
+    }
+
+    std::string decode_header_value(std::string_view raw, GMimeParserOptions* options) const {
         std::string value = unfold(raw);
-        if (has_8bit(value) && !charset::is_valid_utf8(value))
-            value = charset::to_utf8(std::move(value), "windows-1252").text;
+        if (has_8bit(value) && !charset::is_valid_utf8(value)) value = eight_bit_to_utf8(std::move(value));
         if (value.find("=?") != std::string::npos) {
             std::unique_ptr<char, GFree> decoded(g_mime_utils_header_decode_text(options, value.c_str()));
             if (decoded) value = decoded.get();
@@ -282,6 +297,7 @@ private:
     std::size_t entities_ = 0;
     std::size_t text_bytes_ = 0;
     int alternatives_ = 0;
+    std::string header_charset_;  // declared charset of the first text part, if not UTF-8
     bool stopped_ = false;
 };
 
@@ -330,8 +346,8 @@ ParsedMessage parse_message(std::string_view raw, const ParseLimits& limits, boo
             parse_as_plain_text(raw, limits, out);
             return out;
         }
-        walker.collect_headers(message.get(), options.get());
         walker.walk(g_mime_message_get_mime_part(message.get()), 0, -1, false);
+        walker.collect_headers(message.get(), options.get());
     }
     return out;
 }

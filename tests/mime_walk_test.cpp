@@ -341,6 +341,21 @@ TEST_CASE("header values are unfolded and RFC 2047 decoded, raw keeps the foldin
     CHECK(m.find("list-unsubscribe") == &m.headers[2]);
 }
 
+TEST_CASE("raw 8-bit header text falls back to the body's charset, then windows-1252", "[mime_walk][headers]") {
+    auto [body_charset, subject, want] = GENERATE(table<std::string, std::string, std::string>({
+        {"gb2312", "\xd6\xd0\xce\xc4", "\xe4\xb8\xad\xe6\x96\x87"},          // 中文
+        {"windows-1251", "\xcf\xf0\xe8\xe2\xe5\xf2", "\xd0\x9f\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82"},
+        {"utf-8", "caf\xe9", "caf\xc3\xa9"},                                       // body is UTF-8: windows-1252
+        {"gb2312", "caf\xe9", "caf\xc3\xa9"},                                      // not valid GB18030: windows-1252
+        {"x-no-such-charset", "caf\xe9", "caf\xc3\xa9"},
+    }));
+    CAPTURE(body_charset);
+    auto m = cm::parse_message("Subject: " + subject + "\nContent-Type: text/plain; charset=" + body_charset +
+                               "\n\nbody\n");
+    REQUIRE(m.find("Subject") != nullptr);
+    CHECK(m.find("Subject")->value == want);
+}
+
 TEST_CASE("decoded header values are always valid UTF-8", "[mime_walk][headers]") {
     auto raw = GENERATE(as<std::string>{}, "=?utf-8?q?a=FFb?=", "=?x-bogus?q?caf=E9?=", "=?utf-8?b?//79?=",
                         "=?iso-8859-1?q?unterminated", "caf\xe9 =?utf-8?q?ok?=");
