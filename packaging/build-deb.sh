@@ -13,6 +13,8 @@
 set -eu
 
 out=${1:-build/deb}
+# Variables of a calling make (`make BUILD=x deb`) must not leak into the package build.
+unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
 ref=${DEB_REF:-HEAD}
 jobs=${DEB_JOBS:-2}
 

@@ -26,6 +26,11 @@ need_file /usr/sbin/postfix postfix
 need_file /usr/sbin/smtp-sink postfix
 need_cmd miltertest miltertest
 need_cmd timeout coreutils
+# Documentation checks and the Debian package (make check-docs, make deb, tests/deb_test.sh).
+need_cmd mandoc mandoc
+need_cmd dpkg-buildpackage dpkg-dev
+need_cmd dh debhelper
+need_cmd lintian lintian
 
 [ -z "$missing" ] && exit 0
 echo "install-deps: installing:$missing"
