@@ -34,9 +34,10 @@ LDLIBS   := $(PKG_LIBS) -pthread
 
 LIB_SRCS       ?= $(wildcard lib/*.cpp)
 UNIT_TEST_SRCS ?= $(wildcard tests/*_test.cpp)
-# Shared test helpers (tests/*_suite.cpp, e.g. the consent backend suite), archived so that a
+# Shared test helpers (tests/*_suite.cpp, e.g. the consent backend suite; tests/pg_server.cpp,
+# the throwaway PostgreSQL server), archived so that a
 # narrowed build links only the helpers its tests use.
-TEST_SUPPORT_SRCS ?= $(wildcard tests/*_suite.cpp)
+TEST_SUPPORT_SRCS ?= $(wildcard tests/*_suite.cpp) tests/pg_server.cpp
 MILTER_SRCS    := $(filter-out milter/consentctl%,$(wildcard milter/*.cpp))
 CTL_SRCS       := $(wildcard milter/consentctl*.cpp)
 
