@@ -182,9 +182,12 @@ int run_daemon(const Options& options, std::shared_ptr<const Policy> policy) {
     holder.set(Snapshot{std::move(policy), store.store});
 
     // SIGUSR1 is taken by our own thread; every thread libmilter starts inherits the mask.
+    // SIGHUP/SIGINT/SIGTERM are blocked too, before the reload thread exists: libmilter's
+    // signal thread sigwait()s them, and a thread that left them unblocked would take the
+    // default action instead (the process killed, socket and pid file left behind).
     sigset_t set;
     sigemptyset(&set);
-    sigaddset(&set, SIGUSR1);
+    for (int sig : {SIGUSR1, SIGHUP, SIGINT, SIGTERM}) sigaddset(&set, sig);
     pthread_sigmask(SIG_BLOCK, &set, nullptr);
     std::thread(reload_thread, &options, &holder).detach();
 
