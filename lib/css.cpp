@@ -520,8 +520,9 @@ ComputedStyle compute_style(const ComputedStyle& parent, const CascadedStyle& ca
         for (CssProp p : {CssProp::height, CssProp::max_height, CssProp::width, CssProp::max_width}) {
             const auto& d = val(p);
             if (!d.set) continue;
-            auto px = parse_css_length(d.text, parent.font_px, 0.0);
-            if (px && *px <= 0) hide("zero-size");
+            // A box of at most 1px that clips its overflow shows no readable text.
+            auto px = parse_css_length(d.text, parent.font_px);
+            if (px && *px <= 1) hide("zero-size");
         }
     }
     if (const auto& pos = val(CssProp::position); pos.set) {

@@ -64,6 +64,8 @@ TEST_CASE("box rules hide a link, and their near misses do not") {
         {"max-height:0 + overflow:hidden", R"x(<div style="max-height:0;overflow:hidden"><a href="u">Unsubscribe</a></div>)x", false, "zero-size"},
         {"max-height:0 alone", R"x(<div style="max-height:0"><a href="u">Unsubscribe</a></div>)x", true, ""},
         {"width:0px + overflow:hidden", R"x(<div style="width:0px; overflow: hidden"><a href="u">Unsubscribe</a></div>)x", false, "zero-size"},
+        {"width:100% + overflow:hidden", R"x(<div style="width:100%;overflow:hidden"><a href="u">Unsubscribe</a></div>)x", true, ""},
+        {"1px clipped box (sr-only)", R"x(<span style="position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)"><a href="u">Unsubscribe</a></span>)x", false, "zero-size"},
         {"height:20px + overflow:hidden", R"x(<div style="height:20px;overflow:hidden"><a href="u">Unsubscribe</a></div>)x", true, ""},
         {"absolute left -9999px", R"x(<div style="position:absolute;left:-9999px"><a href="u">Unsubscribe</a></div>)x", false, "off-screen"},
         {"fixed top -2000px", R"x(<div style="position:fixed;top:-2000px"><a href="u">Unsubscribe</a></div>)x", false, "off-screen"},
