@@ -341,8 +341,10 @@ bool compound_matches(const C& c, const CssElement& e) {
 }  // namespace
 
 void Stylesheet::try_rule(std::uint32_t r, std::span<const CssElement> chain,
-                          std::vector<std::uint32_t>& hits) const {
+                          std::vector<std::uint32_t>& hits, std::size_t& budget) const {
     const Rule& rule = rules_[r];
+    if (budget == 0) return;
+    --budget;
     if (!compound_matches(rule.compounds.back(), chain.back())) return;
     // Descendant combinators only: matching each compound to the nearest possible ancestor
     // (greedy, right to left) is exact.
@@ -350,6 +352,8 @@ void Stylesheet::try_rule(std::uint32_t r, std::span<const CssElement> chain,
     for (std::size_t k = rule.compounds.size() - 1; k-- > 0;) {
         bool found = false;
         while (pos-- > 0) {
+            if (budget == 0) return;
+            --budget;
             if (compound_matches(rule.compounds[k], chain[pos])) { found = true; break; }
         }
         if (!found) return;
@@ -357,14 +361,15 @@ void Stylesheet::try_rule(std::uint32_t r, std::span<const CssElement> chain,
     hits.push_back(r);
 }
 
-void Stylesheet::apply_matching(std::span<const CssElement> chain, CascadedStyle& out) const {
-    if (rules_.empty() || chain.empty()) return;
+bool Stylesheet::apply_matching(std::span<const CssElement> chain, CascadedStyle& out,
+                                std::size_t& budget) const {
+    if (rules_.empty() || chain.empty()) return true;
     const CssElement& e = chain.back();
     std::vector<std::uint32_t> hits;
     auto scan = [&](const Index& index, std::string_view key) {
         auto it = index.find(key);
         if (it == index.end()) return;
-        for (std::uint32_t r : it->second) try_rule(r, chain, hits);
+        for (std::uint32_t r : it->second) try_rule(r, chain, hits, budget);
     };
     if (!e.id.empty()) scan(by_id_, e.id);
     std::string_view cl(e.classes);
@@ -380,7 +385,8 @@ void Stylesheet::apply_matching(std::span<const CssElement> chain, CascadedStyle
         i = j;
     }
     scan(by_tag_, e.tag);
-    for (std::uint32_t r : universal_) try_rule(r, chain, hits);
+    for (std::uint32_t r : universal_) try_rule(r, chain, hits, budget);
+    if (budget == 0) return false;
     std::sort(hits.begin(), hits.end());
     for (std::uint32_t r : hits) {
         const Rule& rule = rules_[r];
@@ -390,6 +396,7 @@ void Stylesheet::apply_matching(std::span<const CssElement> chain, CascadedStyle
         p.order = rule.order;
         for (const auto& d : blocks_[rule.block]) out.apply(d, p);
     }
+    return true;
 }
 
 std::optional<double> parse_css_length(std::string_view v, double em_px,

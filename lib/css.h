@@ -85,8 +85,11 @@ public:
     std::size_t rule_count() const { return rules_.size(); }
     bool empty() const { return rules_.empty(); }
     // chain = ancestors outermost first, the element itself last. Applies the declarations
-    // of every matching rule to `out`.
-    void apply_matching(std::span<const CssElement> chain, CascadedStyle& out) const;
+    // of every matching rule to `out`. Each compound-selector test costs one unit of
+    // `budget`; returns false (and applies nothing more) once the budget is spent, which
+    // bounds the work a hostile sheet can cause.
+    bool apply_matching(std::span<const CssElement> chain, CascadedStyle& out,
+                        std::size_t& budget) const;
 
 private:
     struct Compound {
@@ -109,7 +112,7 @@ private:
 
     bool add_rule(std::string_view selectors, std::string_view body, std::size_t max_rules);
     void try_rule(std::uint32_t r, std::span<const CssElement> chain,
-                  std::vector<std::uint32_t>& hits) const;
+                  std::vector<std::uint32_t>& hits, std::size_t& budget) const;
 
     std::vector<Rule> rules_;
     std::vector<std::vector<CssDeclaration>> blocks_;

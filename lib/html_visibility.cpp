@@ -21,6 +21,10 @@ namespace cm {
 namespace {
 
 constexpr std::size_t kBlockTextCap = 1000;
+// Selector tests per document (a few ms of work); past it <style> rules stop applying.
+constexpr std::size_t kCssMatchBudget = 5'000'000;
+// Comments re-parsed for links per document; a flood of them is not worth more.
+constexpr std::size_t kMaxCommentParses = 1000;
 
 bool in_list(std::string_view tag, std::initializer_list<std::string_view> list) {
     return std::find(list.begin(), list.end(), tag) != list.end();
@@ -189,6 +193,8 @@ private:
     std::size_t elements_ = 0;
     bool stopped_ = false;
     bool styles_preloaded_ = false;
+    std::size_t css_budget_ = kCssMatchBudget;
+    std::size_t comment_parses_ = 0;
 };
 
 // Collects the text of every <style> element (what the main pass would see) into sheet_.
@@ -346,7 +352,9 @@ void Scanner::start(const char* name, const char** attrs) {
     el.id.assign(id);
     el.classes.assign(cls);
     el.is_link = is_link;
-    if (!sheet_.empty()) sheet_.apply_matching(std::span<const CssElement>(chain_).subspan(1), cascaded);
+    if (!sheet_.empty() && css_budget_ > 0 &&
+        !sheet_.apply_matching(std::span<const CssElement>(chain_).subspan(1), cascaded, css_budget_))
+        note("limit:css-work");
     lv.style = compute_style(parent.style, cascaded, tag == "a" && has_href ? &link_color_ : nullptr);
 
     if (is_block_tag(tag)) {
@@ -481,6 +489,10 @@ void Scanner::comment(const char* value) {
     if (skipped_ > 0 || stopped_ || inside_comment_ || !value) return;
     std::string_view v(value);
     if (!icontains(v, "href")) return;
+    if (++comment_parses_ > kMaxCommentParses) {
+        note("limit:comments");
+        return;
+    }
     // Links inside comments (e.g. MSO conditional comments) never count as visible.
     HtmlScan inner;
     VisibilityOptions o = opt_;

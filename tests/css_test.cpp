@@ -133,7 +133,8 @@ std::string cascaded_display(const std::string& css, std::vector<CssElement> cha
     Stylesheet sheet;
     (void)sheet.add(css, 100);
     CascadedStyle out;
-    sheet.apply_matching(chain, out);
+    std::size_t budget = 1000;
+    REQUIRE(sheet.apply_matching(chain, out, budget));
     std::vector<CssDeclaration> decls;
     parse_css_declarations(inline_style, decls);
     CssPriority p;
@@ -230,4 +231,16 @@ TEST_CASE("compute_style inherits, multiplies and hides") {
     CHECK(style(root, "background:#000 url(x.png)").background_known);
     auto translucent = style(half, "background-color:rgba(255,255,255,0.5)");
     CHECK(translucent.background.r == Approx(127.5));
+}
+
+TEST_CASE("selector matching work is bounded by a budget") {
+    Stylesheet sheet;
+    REQUIRE(sheet.add(".q div a{display:none}", 10));  // .q is nowhere: the whole chain is walked
+    std::vector<CssElement> chain(50, el("div"));
+    chain.push_back(el("a"));
+    CascadedStyle out;
+    std::size_t budget = 10;
+    CHECK_FALSE(sheet.apply_matching(chain, out, budget));
+    CHECK(budget == 0);
+    CHECK_FALSE(out.get(CssProp::display).set);
 }

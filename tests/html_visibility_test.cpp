@@ -277,6 +277,29 @@ TEST_CASE("limits become notes, not crashes") {
         CHECK(has_note(scan, "limit:html-depth"));
         CHECK(link_by_href(scan, "top").visible);
     }
+    SECTION("a hostile style sheet costs bounded work") {
+        std::string html = "<style>";
+        for (int i = 0; i < 5000; ++i) html += "* * * * * * * * x" + std::to_string(i) + " , div div div div div div div a{color:red}\n";
+        html += "</style>";
+        for (int i = 0; i < 200; ++i) html += "<div>";
+        for (int i = 0; i < 20000; ++i) html += "<p><a href=\"x\">x</a></p>";
+        auto t0 = std::chrono::steady_clock::now();
+        auto scan = extract_html_links(html);
+        double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        INFO("took " << secs << " s");
+        CHECK(secs < 3.0);
+        CHECK(has_note(scan, "limit:css-work"));
+        CHECK(scan.links.size() == 5000);
+    }
+    SECTION("max_depth ignores deeper content") {
+        VisibilityOptions o;
+        o.max_depth = 4;
+        auto scan = extract_html_links("<div><div><div><div><div><a href=\"deep\">x</a></div></div></div></div></div><p><a href=\"u\">y</a></p>", o);
+        CHECK(has_note(scan, "limit:html-depth"));
+        REQUIRE(scan.links.size() == 1);
+        CHECK(scan.links[0].href == "u");
+        CHECK(scan.links[0].visible);
+    }
     SECTION("no input") {
         CHECK(extract_html_links("").links.empty());
         CHECK(extract_html_links("<<<>>> &&& <a").links.empty());
