@@ -149,6 +149,8 @@ void html_candidates(const TextPart& part, std::size_t index, const PhraseSet& p
         Candidate c;
         c.part = index;
         c.problem = url_problem(href);
+        // Link text that is still template markup was never rendered: the reader sees braces.
+        if (c.problem == UrlProblem::none && is_template_expression(l.text)) c.problem = UrlProblem::merge_tag;
         c.link = {"text/html", std::string(href), std::move(shown), l.visible,
                   join_why(l.visible ? "" : l.why, c.problem)};
         out.push_back(std::move(c));

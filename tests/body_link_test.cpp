@@ -81,6 +81,9 @@ TEST_CASE("each reason code has a failing and a passing message", "[body_link]")
         {"unresolved-merge-tag with template link text",
          message({html(R"(<p><a href="{{ UnsubscribeURL }}">{{ L.T "email.unsub" }}</a></p>)")}),
          "unresolved-merge-tag"},
+        {"unresolved-merge-tag: real href, template link text",
+         message({html(R"(<p>To stop receiving these: <a href="https://esp.example/u/7">{{ L.T "email.unsub" }}</a></p>)")}),
+         "unresolved-merge-tag"},
         {"merge tag resolved", message({html(R"(<p><a href="https://us1.example.com/unsubscribe?u=ab12">unsubscribe from this list</a></p>)")}), ""},
 
         {"login-required",

@@ -48,7 +48,7 @@ TEST_CASE("consent cache: hits, misses, expiry, errors") {
     CHECK((*second)[1].has_record);
     CHECK((*second)[2].address == "yet@x");
 
-    cache.lookup("other-scope", {"yes@x"});
+    (void)cache.lookup("other-scope", {"yes@x"});
     CHECK(inner->calls == 3);  // scopes are cached apart
 
     now += 31;
