@@ -1,6 +1,8 @@
 // consent_db.cpp - status names and the store URI dispatcher.
 #include "consent_db.h"
 
+#include <algorithm>
+
 #include "pg_store.h"
 #include "sqlite_store.h"
 
@@ -32,7 +34,9 @@ Result<std::unique_ptr<ConsentDatabase>> open_consent_database(const std::string
         return open_sqlite_store(std::string(path), options);
     }
     if (u.starts_with("postgresql://") || u.starts_with("postgres://")) return open_pg_store(uri, options);
-    return Status::InvalidArgument("consent database '" + uri +
+    // Only the scheme is echoed: the rest of a mistyped URI may hold a password.
+    std::string scheme(u.substr(0, std::min(u.find(':'), std::string_view::size_type{32})));
+    return Status::InvalidArgument("consent database: unknown scheme '" + scheme +
                                    "': expected sqlite:/path/consent.db or postgresql://...");
 }
 

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <mutex>
 
 #include "consent_cache.h"
 #include "consent_db.h"
@@ -11,16 +12,39 @@ namespace cm {
 
 namespace {
 
-// Stands in for a store that could not be opened: every lookup reports why.
-class UnavailableStore final : public ConsentStore {
+// Stands in for a store that could not be opened: lookups report why, and the store is
+// opened again (at most every kRetrySeconds) so that it is used as soon as it is back.
+class ReopeningStore final : public ConsentStore {
 public:
-    explicit UnavailableStore(Status why) : why_(std::move(why)) {}
-    Result<std::vector<ConsentLookup>> lookup(std::string_view, const std::vector<std::string>&) override {
-        return why_;
+    static constexpr int kRetrySeconds = 5;
+
+    ReopeningStore(std::string uri, OpenOptions options, Status why)
+        : uri_(std::move(uri)), options_(options), why_(std::move(why)), tried_(std::chrono::steady_clock::now()) {}
+
+    Result<std::vector<ConsentLookup>> lookup(std::string_view scope, const std::vector<std::string>& addresses) override {
+        std::shared_ptr<ConsentStore> store;
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            auto now = std::chrono::steady_clock::now();
+            if (!store_ && now - tried_ >= std::chrono::seconds(kRetrySeconds)) {
+                tried_ = now;
+                auto db = open_consent_database(uri_, options_);
+                if (db.ok()) store_ = std::shared_ptr<ConsentStore>(std::move(*db));
+                else why_ = db.status();
+            }
+            if (!store_) return why_;
+            store = store_;
+        }
+        return store->lookup(scope, addresses);
     }
 
 private:
+    const std::string uri_;
+    const OpenOptions options_;
+    std::mutex mutex_;
     Status why_;
+    std::chrono::steady_clock::time_point tried_;
+    std::shared_ptr<ConsentStore> store_;
 };
 
 }  // namespace
@@ -52,16 +76,17 @@ OpenedStore open_store(const Config& config, bool cached) {
     auto db = open_consent_database(config.consent_database, open_options);
     if (db.ok()) {
         out.store = std::shared_ptr<ConsentStore>(std::move(*db));
-        if (cached && config.consent_cache_ttl > 0) {
-            auto seconds = [] {
-                return static_cast<std::int64_t>(std::chrono::duration_cast<std::chrono::seconds>(
-                    std::chrono::steady_clock::now().time_since_epoch()).count());
-            };
-            out.store = std::make_shared<CachingConsentStore>(out.store, config.consent_cache_ttl, seconds);
-        }
     } else {
         out.status = db.status();
-        out.store = std::make_shared<UnavailableStore>(db.status());
+        out.store = std::make_shared<ReopeningStore>(config.consent_database, open_options, db.status());
+    }
+    if (cached && config.consent_cache_ttl > 0) {
+        auto seconds = [] {
+            return static_cast<std::int64_t>(
+                std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now().time_since_epoch())
+                    .count());
+        };
+        out.store = std::make_shared<CachingConsentStore>(out.store, config.consent_cache_ttl, seconds);
     }
     return out;
 }

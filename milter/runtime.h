@@ -2,8 +2,9 @@
 //
 // load_policy() reads the config (built-in defaults when the default path does not exist
 // and -c was not given) and compiles it; open_store() opens ConsentDatabase. A store that
-// cannot be opened is returned as a store whose every lookup fails with that Status, so the
-// message follows OnError exactly as if the store had gone down later.
+// cannot be opened is returned as a store whose lookups fail with that Status (so the message
+// follows OnError, as if the store had gone down later) and that retries the open every few
+// seconds, so a store that was down at start-up is used once it is back.
 #pragma once
 
 #include <memory>
