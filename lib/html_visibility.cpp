@@ -12,6 +12,7 @@
 #include <libxml/parser.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <mutex>
 
@@ -104,7 +105,14 @@ bool has_late_style(std::string_view html) {
     std::size_t last_style = ifind(html, "<style", true);
     if (last_style == std::string_view::npos) return false;
     std::size_t body = ifind(html, "<body");
-    if (body == std::string_view::npos) body = ifind(html, "<a ");
+    if (body == std::string_view::npos) {
+        // No <body> tag: any element before the last <style> may be styled by it.
+        std::size_t first_tag = html.find('<');
+        while (first_tag != std::string_view::npos && first_tag + 1 < html.size() &&
+               !std::isalpha(static_cast<unsigned char>(html[first_tag + 1])))
+            first_tag = html.find('<', first_tag + 1);
+        body = first_tag;
+    }
     return body != std::string_view::npos && last_style > body;
 }
 

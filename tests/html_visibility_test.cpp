@@ -140,6 +140,7 @@ TEST_CASE("<style> rules are honoured") {
         {"later rule wins tie", R"x(<style>.x{display:block}</style><style>.y{display:none}</style><div class="x y"><a href="u">Unsubscribe</a></div>)x", false, "display-none"},
         {":hover rule ignored", R"x(<style>a:hover{display:none}</style><a href="u">Unsubscribe</a>)x", true, ""},
         {"<style> late in the body still applies", R"x(<body><div class="h"><a href="u">Unsubscribe</a></div><style>.h{display:none}</style></body>)x", false, "display-none"},
+        {"late <style> without <body>", R"x(<div class="h"><a href="u">Unsubscribe</a></div><style>.h{display:none}</style>)x", false, "display-none"},
         {"commented-out rule", R"x(<style>/* .x{display:none} */</style><div class="x"><a href="u">Unsubscribe</a></div>)x", true, ""},
     }));
     check_case(c);
