@@ -5,6 +5,7 @@
 #include <gmime/gmime.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 #include <mutex>
@@ -230,7 +231,8 @@ private:
         }
         // Raw bytes read are capped too, so a huge part costs no more than the budget allows.
         bool cut = false;
-        std::string bytes = read_decoded(part, budget * 4 + 64, cut);
+        const std::size_t cap = budget > (SIZE_MAX - 64) / 4 ? SIZE_MAX : budget * 4 + 64;
+        std::string bytes = read_decoded(part, cap, cut);
 
         const char* declared = g_mime_object_get_content_type_parameter(object, "charset");
         std::string label = charset::normalize_label(declared ? declared : "");

@@ -2,6 +2,7 @@
 // MIME structure, limits and hostile input.
 #include <catch2/catch.hpp>
 
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -283,6 +284,14 @@ TEST_CASE("each parser limit becomes a note", "[mime_walk][limits]") {
         std::size_t total = 0;
         for (const auto& p : m.parts) total += p.text.size();
         CHECK(total <= 30);
+    }
+    SECTION("unbounded limits do not overflow") {
+        cm::ParseLimits limits;
+        limits.max_text_bytes = SIZE_MAX;
+        limits.max_header_bytes = SIZE_MAX;
+        auto m = cm::parse_message(nested, limits);
+        CHECK(m.parts.size() == 4);
+        CHECK(m.notes.empty());
     }
     SECTION("nothing noted within the defaults") {
         auto m = cm::parse_message(nested);
