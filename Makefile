@@ -103,6 +103,26 @@ $(BUILD)/dump_directives: $(BUILD)/tests/dump_directives.o $(LIB_A)
 check-docs: $(BUILD)/dump_directives
 	@BUILD=$(BUILD) sh tests/docs_test.sh
 
+# Benchmarks (issue 5; tests/bench/, not part of `make check`): library throughput, consent
+# lookups, end to end through a private Postfix, milter memory. Variables: BENCH_MESSAGES,
+# BENCH_SESSIONS, BENCH_ROUNDS, BENCH_RECORDS (see tests/bench/run.sh).
+BENCH_PROGRAMS := $(BUILD)/bench/bench_evaluate $(BUILD)/bench/bench_consent $(BUILD)/bench/null_milter
+
+$(BUILD)/bench/bench_evaluate: $(BUILD)/tests/bench/bench_evaluate.o $(BUILD)/tests/bench/bench_messages.o $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/bench/bench_consent: $(BUILD)/tests/bench/bench_consent.o $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/bench/null_milter: $(BUILD)/tests/bench/null_milter.o
+	@mkdir -p $(dir $@)
+	$(CXX) $(LDFLAGS) -o $@ $^ -lmilter -pthread
+
+bench: $(PROGRAMS) $(BENCH_PROGRAMS)
+	@BUILD=$(BUILD) CORPUS_DIR=$(CORPUS_DIR) sh tests/bench/run.sh
+
 # Files only, under $(DESTDIR)$(PREFIX): no users, services or live configuration touched.
 install: $(PROGRAMS)
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \

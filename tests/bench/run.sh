@@ -1,0 +1,75 @@
+#!/bin/sh
+# `make bench` (issue 5): every benchmark in one run, each figure beside a baseline measured in
+# the same run. Not part of `make check`.
+#   1. library: bench_evaluate (parse + evaluate vs GMime parse alone), interleaved rounds
+#   2. consent lookups: bench_consent on a cached 1-million-record SQLite store
+#   3. end to end + memory: e2e.sh (private Postfix, smtp-source, smtp-sink; needs root)
+# Variables: BUILD, CORPUS_DIR, BENCH_ROUNDS [3], BENCH_MESSAGES [5000; the issue's figure is
+# 20000], BENCH_SESSIONS [20], BENCH_RECORDS [1000000], BENCH_SKIP_E2E=1.
+set -u
+BUILD=${BUILD:-build}
+CORPUS_DIR=${CORPUS_DIR:-../shared/corpus/public}
+ROUNDS=${BENCH_ROUNDS:-3}
+MESSAGES=${BENCH_MESSAGES:-5000}
+SESSIONS=${BENCH_SESSIONS:-20}
+RECORDS=${BENCH_RECORDS:-1000000}
+DB=$BUILD/bench/consent-$RECORDS.db
+export BUILD BENCH_ROUNDS=$ROUNDS BENCH_MESSAGES=$MESSAGES BENCH_SESSIONS=$SESSIONS BENCH_DB=$DB
+status=0
+
+echo "consent-milter benchmarks: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "(a shared machine: the ratios, measured side by side, matter more than the absolute rates)"
+echo
+
+# Largest real newsletter in the corpus (the issue names it; taken by size, not by name).
+largest=$(ls -S "$CORPUS_DIR"/*.eml 2>/dev/null | head -n 1)
+"$BUILD/bench/bench_evaluate" --rounds "$ROUNDS" ${largest:+--corpus "$largest"} || status=1
+echo
+
+"$BUILD/bench/bench_consent" --db "$DB" --records "$RECORDS" --rounds "$ROUNDS" || status=1
+echo
+
+if [ -n "${BENCH_SKIP_E2E:-}" ]; then
+    echo "# end to end: skipped (BENCH_SKIP_E2E)"
+    exit $status
+fi
+out=$BUILD/bench/e2e.out
+sh tests/bench/e2e.sh >"$out"
+rc=$?
+if [ $rc -eq 2 ]; then exit $status; fi
+[ $rc -eq 0 ] || status=1
+
+# Medians per configuration; ratios against i (no milter) and ii (null milter).
+echo "# End to end: $SESSIONS smtp-source sessions, $MESSAGES messages of the 59 KB newsletter per configuration and round,"
+echo "# medians of $ROUNDS interleaved rounds; accepted = messages / smtp-source wall time; delivered = status=sent in the log"
+awk -F'\t' -v expect="$MESSAGES" '
+function median(list,   n, a, i, j, t) {
+    n = split(list, a, " ")
+    for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
+    return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+}
+$1 == "E2E" && $2 !~ /^big/ {
+    acc[$2] = acc[$2] " " $4 / $5; del[$2] = del[$2] " " $4 / $6
+    got[$2] += $7; sent[$2] += $4; ver[$2] += $8
+    if (!($2 in seen)) { order[++n] = $2; seen[$2] = 1 }
+}
+END {
+    base_i = median(acc["i:no-milter"]); base_ii = median(acc["ii:null-milter"])
+    printf "%-20s %14s %9s %10s %16s %18s %9s\n", "configuration", "accepted msg/s", "ratio/i", "ratio/ii", "delivered msg/s", "delivered/sent", "verdicts"
+    print "-------------------------------------------------------------------------------------------------------"
+    for (k = 1; k <= n; k++) {
+        c = order[k]; a = median(acc[c])
+        printf "%-20s %14.0f %9.2f %10s %16.0f %18s %9s\n", c, a, base_i ? a / base_i : 0,
+            base_ii ? sprintf("%.2f", a / base_ii) : "-", median(del[c]), got[c] "/" sent[c], c ~ /consent/ ? ver[c] : "-"
+    }
+    if (base_i && base_ii && ("iii:consent-milter" in seen)) {
+        a = median(acc["iii:consent-milter"])
+        printf "\ntarget: consent-milter >= 0.90 x null milter: %s (%.2f); >= 0.60 x no milter: %s (%.2f)\n",
+            a >= 0.9 * base_ii ? "MET" : "NOT MET", a / base_ii, a >= 0.6 * base_i ? "MET" : "NOT MET", a / base_i
+    }
+}' "$out"
+echo
+echo "# Memory (kB, from /proc/PID/status)"
+awk -F'\t' '$1 == "MEM" { printf "%-62s VmRSS %8s   VmHWM %8s\n", $2, $3, $4 }' "$out"
+awk -F'\t' '$1 == "E2E" && $2 ~ /^big/ { printf "(big messages: %s sent, %s delivered, %s verdicts, %.1f s)\n", $4, $7, $8, $6 }' "$out"
+exit $status
