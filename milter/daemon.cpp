@@ -157,8 +157,11 @@ int run_daemon(const Options& options, std::shared_ptr<const Policy> policy) {
     const std::string pid_file = options.pid_file.empty() ? config.pid_file : options.pid_file;
     const bool background = config.background && !options.foreground;
 
+    // In the foreground, stderr too - unless syslog already has the lines and stderr is not a
+    // terminal (under systemd both end in the journal: every line twice).
+    const bool to_stderr = options.foreground && (!config.syslog || isatty(STDERR_FILENO));
     log_configure(LogSettings{config.syslog, config.syslog_facility,
-                              options.debug_level >= 0 ? options.debug_level : config.log_level, options.foreground});
+                              options.debug_level >= 0 ? options.debug_level : config.log_level, to_stderr});
 
     Identity id;
     std::string error;
