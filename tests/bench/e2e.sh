@@ -60,6 +60,7 @@ PORT=$(free_port)
 SINK_PORT=$(free_port)
 while [ "$SINK_PORT" = "$PORT" ]; do SINK_PORT=$(free_port); done
 mkdir -p "$T/etc" "$T/spool" "$T/data" "$T/db" "$T/msg"
+chown postfix "$T/data"
 
 cat >"$T/etc/main.cf" <<CF
 # Private Postfix instance for tests/bench/e2e.sh; nothing shared with a system instance.
@@ -82,6 +83,7 @@ relayhost = [127.0.0.1]:$SINK_PORT
 smtp_dns_support_level = disabled
 smtp_host_lookup = native
 maillog_file = $T/postfix.log
+maillog_file_prefixes = $T
 smtpd_milters =
 non_smtpd_milters =
 milter_protocol = 6

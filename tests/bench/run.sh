@@ -72,4 +72,18 @@ echo
 echo "# Memory (kB, from /proc/PID/status)"
 awk -F'\t' '$1 == "MEM" { printf "%-62s VmRSS %8s   VmHWM %8s\n", $2, $3, $4 }' "$out"
 awk -F'\t' '$1 == "E2E" && $2 ~ /^big/ { printf "(big messages: %s sent, %s delivered, %s verdicts, %.1f s)\n", $4, $7, $8, $6 }' "$out"
+# Targets: no RSS growth across rounds; big messages under BIG_COUNT x MaxScanSize + 32 MB.
+awk -F'\t' -v scan_kb=4096 '
+$1 == "MEM" && $2 ~ /^consent-milter after [0-9]+ messages/ { if (first == "") { first = $3; first_n = $2 } last = $3; last_n = $2 }
+$1 == "MEM" && $2 ~ /concurrent/ { split($2, w, " "); big_n = w[3]; big_hwm = $4 }
+END {
+    if (first != "")
+        printf "target: no RSS growth: %s (%s kB %s -> %s kB %s, %+.1f%%)\n", last <= first * 1.05 ? "MET" : "NOT MET",
+            first, substr(first_n, 16), last, substr(last_n, 16), (last - first) * 100 / first
+    if (big_n != "") {
+        limit = big_n * scan_kb + 32768
+        printf "target: %d concurrent big messages under %d x MaxScanSize (4 MiB) + 32 MB = %d kB: %s (VmHWM %d kB)\n",
+            big_n, big_n, limit, big_hwm <= limit ? "MET" : "NOT MET", big_hwm
+    }
+}' "$out"
 exit $status
