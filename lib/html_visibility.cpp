@@ -123,6 +123,37 @@ std::string_view utf8_slice(const std::string& buf, std::size_t from, std::size_
     return std::string_view(buf).substr(from, to - from);
 }
 
+// The attributes that matter here; views into libxml2's strings for one callback.
+struct Attrs {
+    std::string_view style, cls, id, href, bgcolor, color, size, text, link, width, height, alt,
+        title, background;
+    bool has_href = false, hidden = false;
+};
+
+Attrs read_attrs(const char** attrs) {
+    Attrs at;
+    for (const char** a = attrs; a && a[0]; a += 2) {
+        std::string_view k(a[0]);
+        std::string_view v(a[1] ? a[1] : "");
+        if (k == "style") at.style = v;
+        else if (k == "class") at.cls = v;
+        else if (k == "id") at.id = v;
+        else if (k == "href") { at.href = v; at.has_href = true; }
+        else if (k == "hidden") at.hidden = true;
+        else if (k == "bgcolor") at.bgcolor = v;
+        else if (k == "color") at.color = v;
+        else if (k == "size") at.size = v;
+        else if (k == "text") at.text = v;
+        else if (k == "link") at.link = v;
+        else if (k == "width") at.width = v;
+        else if (k == "height") at.height = v;
+        else if (k == "alt") at.alt = v;
+        else if (k == "title") at.title = v;
+        else if (k == "background") at.background = v;
+    }
+    return at;
+}
+
 struct Level {
     ComputedStyle style;
     const char* context = nullptr;  // "head" / "non-rendered": nothing inside is shown
@@ -183,6 +214,7 @@ private:
     void comment(const char* value);
     void note(const char* what);
     const char* hidden_reason(const Level& lv, bool is_text) const;
+    void add_hints(const std::string& tag, const Attrs& at, double parent_px);
     void open_link(Level& lv, const std::string& tag, std::string_view href, std::string_view title);
     void finalize(std::uint32_t pending, std::size_t all_end, std::size_t vis_end);
 
@@ -262,6 +294,36 @@ const char* Scanner::hidden_reason(const Level& lv, bool is_text) const {
     return nullptr;
 }
 
+// User-agent defaults and presentational attributes, as the lowest-priority declarations.
+void Scanner::add_hints(const std::string& tag, const Attrs& at, double parent_px) {
+    auto hint = [&](CssProp p, std::string_view v, bool shorthand = false) {
+        decls_.push_back(CssDeclaration{p, shorthand, false, std::string(v)});
+    };
+    if (tag == "small" || tag == "sub" || tag == "sup") hint(CssProp::font_size, "smaller");
+    else if (tag == "big") hint(CssProp::font_size, "larger");
+    else if (tag == "h1") hint(CssProp::font_size, "2em");
+    else if (tag == "h2") hint(CssProp::font_size, "1.5em");
+    else if (tag == "h3") hint(CssProp::font_size, "1.17em");
+    else if (tag == "h5") hint(CssProp::font_size, "0.83em");
+    else if (tag == "h6") hint(CssProp::font_size, "0.67em");
+    if (at.hidden) hint(CssProp::display, "none");
+    if (!at.bgcolor.empty()) hint(CssProp::background, at.bgcolor);
+    if (!at.background.empty()) hint(CssProp::background, "url(" + std::string(at.background) + ")", true);
+    if (tag == "font") {
+        if (!at.color.empty()) hint(CssProp::color, at.color);
+        if (auto px = font_size_from_legacy_attr(at.size, parent_px))
+            hint(CssProp::font_size, std::to_string(*px) + "px");
+    }
+    if (tag == "body") {
+        if (!at.text.empty()) hint(CssProp::color, at.text);
+        if (auto c = parse_css_color(at.link)) link_color_ = *c;
+    }
+    if (tag == "img") {
+        if (!at.width.empty()) hint(CssProp::width, at.width);
+        if (!at.height.empty()) hint(CssProp::height, at.height);
+    }
+}
+
 void Scanner::start(const char* name, const char** attrs) {
     if (stopped_ || skipped_ > 0 || levels_.size() > opt_.max_depth) {
         if (!stopped_ && skipped_ == 0) note("limit:html-depth");
@@ -278,28 +340,7 @@ void Scanner::start(const char* name, const char** attrs) {
     std::string tag(name);
     for (char& c : tag) c = char(std::tolower(static_cast<unsigned char>(c)));
 
-    std::string_view style, cls, id, href, bgcolor, color, size, text_attr, link_attr,
-        width, height, alt, title, background;
-    bool has_href = false, has_hidden = false;
-    for (const char** a = attrs; a && a[0]; a += 2) {
-        std::string_view k(a[0]);
-        std::string_view v(a[1] ? a[1] : "");
-        if (k == "style") style = v;
-        else if (k == "class") cls = v;
-        else if (k == "id") id = v;
-        else if (k == "href") { href = v; has_href = true; }
-        else if (k == "hidden") has_hidden = true;
-        else if (k == "bgcolor") bgcolor = v;
-        else if (k == "color") color = v;
-        else if (k == "size") size = v;
-        else if (k == "text") text_attr = v;
-        else if (k == "link") link_attr = v;
-        else if (k == "width") width = v;
-        else if (k == "height") height = v;
-        else if (k == "alt") alt = v;
-        else if (k == "title") title = v;
-        else if (k == "background") background = v;
-    }
+    const Attrs at = read_attrs(attrs);
     const Level& parent = levels_.back();
     Level lv;
     lv.context = parent.context;
@@ -315,38 +356,13 @@ void Scanner::start(const char* name, const char** attrs) {
     }
     lv.raw = tag == "style" || tag == "script";
     lv.is_style = tag == "style";
-    bool is_link = has_href && (tag == "a" || tag == "area");
+    bool is_link = at.has_href && (tag == "a" || tag == "area");
 
     // Cascade: user-agent defaults and presentational hints, <style> rules, inline style.
     decls_.clear();
-    auto hint = [&](CssProp p, std::string_view v, bool shorthand = false) {
-        decls_.push_back(CssDeclaration{p, shorthand, false, std::string(v)});
-    };
-    if (tag == "small" || tag == "sub" || tag == "sup") hint(CssProp::font_size, "smaller");
-    else if (tag == "big") hint(CssProp::font_size, "larger");
-    else if (tag == "h1") hint(CssProp::font_size, "2em");
-    else if (tag == "h2") hint(CssProp::font_size, "1.5em");
-    else if (tag == "h3") hint(CssProp::font_size, "1.17em");
-    else if (tag == "h5") hint(CssProp::font_size, "0.83em");
-    else if (tag == "h6") hint(CssProp::font_size, "0.67em");
-    if (has_hidden) hint(CssProp::display, "none");
-    if (!bgcolor.empty()) hint(CssProp::background, bgcolor);
-    if (!background.empty()) hint(CssProp::background, "url(" + std::string(background) + ")", true);
-    if (tag == "font") {
-        if (!color.empty()) hint(CssProp::color, color);
-        if (auto px = font_size_from_legacy_attr(size, parent.style.font_px))
-            hint(CssProp::font_size, std::to_string(*px) + "px");
-    }
-    if (tag == "body") {
-        if (!text_attr.empty()) hint(CssProp::color, text_attr);
-        if (auto c = parse_css_color(link_attr)) link_color_ = *c;
-    }
-    if (tag == "img") {
-        if (!width.empty()) hint(CssProp::width, width);
-        if (!height.empty()) hint(CssProp::height, height);
-    }
+    add_hints(tag, at, parent.style.font_px);
     std::size_t hint_count = decls_.size();
-    if (!style.empty()) parse_css_declarations(style, decls_);
+    if (!at.style.empty()) parse_css_declarations(at.style, decls_);
 
     CascadedStyle cascaded;
     CssPriority prio;
@@ -357,13 +373,13 @@ void Scanner::start(const char* name, const char** attrs) {
     }
     CssElement& el = chain_.emplace_back();
     el.tag = tag;
-    el.id.assign(id);
-    el.classes.assign(cls);
+    el.id.assign(at.id);
+    el.classes.assign(at.cls);
     el.is_link = is_link;
     if (!sheet_.empty() && css_budget_ > 0 &&
         !sheet_.apply_matching(std::span<const CssElement>(chain_).subspan(1), cascaded, css_budget_))
         note("limit:css-work");
-    lv.style = compute_style(parent.style, cascaded, tag == "a" && has_href ? &link_color_ : nullptr);
+    lv.style = compute_style(parent.style, cascaded, tag == "a" && at.has_href ? &link_color_ : nullptr);
 
     if (is_block_tag(tag)) {
         append_separator(all_);
@@ -378,13 +394,13 @@ void Scanner::start(const char* name, const char** attrs) {
     }
 
     if (is_link) {
-        open_link(lv, tag, href, title);
-        if (tag == "area" && lv.opens_anchor && !alt.empty()) {
+        open_link(lv, tag, at.href, at.title);
+        if (tag == "area" && lv.opens_anchor && !at.alt.empty()) {
             append_separator(all_);
-            append_collapsed(all_, alt.data(), alt.size());
+            append_collapsed(all_, at.alt.data(), at.alt.size());
             if (pending_.back().any_visible) {
                 append_separator(vis_);
-                append_collapsed(vis_, alt.data(), alt.size());
+                append_collapsed(vis_, at.alt.data(), at.alt.size());
             }
         }
     } else if (tag == "img" && lv.anchor >= 0) {
@@ -400,7 +416,7 @@ void Scanner::start(const char* name, const char** attrs) {
         p.has_content = true;
         if (!why) p.any_visible = true;
         else if (!p.first_hidden) p.first_hidden = why;
-        for (std::string_view t : {alt, title}) {
+        for (std::string_view t : {at.alt, at.title}) {
             if (t.empty()) continue;
             append_separator(all_);
             append_collapsed(all_, t.data(), t.size());
