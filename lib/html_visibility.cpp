@@ -6,6 +6,15 @@
 // all_ (every rendered-or-not text except style/script) and vis_ (only text a reader sees).
 // A link remembers where its anchor text and its block start in both buffers and is finalised
 // when its block element closes, so text after the anchor belongs to its block_text.
+//
+// Decisions worth knowing:
+// - A link is visible when any text run or image inside it is; the why of a hidden link is
+//   that of its first hidden run. An anchor with no text and no image is hidden (zero-size).
+// - A visible link's text/block_text hold only visible text; a hidden link's hold all text.
+// - Links inside comments (MSO conditionals) are found by re-parsing the comment: why=comment.
+// - Content deeper than max_depth is ignored (note limit:html-depth); libxml2 2.9's push
+//   parser itself has no depth limit for HTML, so this stack is the bound.
+// - Under a background image (and no opaque colour) contrast is not judged.
 #include "html_visibility.h"
 
 #include <libxml/HTMLparser.h>
