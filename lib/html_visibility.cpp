@@ -299,7 +299,11 @@ const char* Scanner::hidden_reason(const Level& lv, bool is_text) const {
     if (s.opacity <= 0.1) return "opacity";
     if (!is_text) return nullptr;
     if (s.font_px < opt_.min_font_px) return "font-size";
-    if (s.background_known && contrast_ratio(s.color, s.background) < opt_.min_contrast) return "contrast";
+    if (s.background_known) {
+        Rgba fg = s.color;
+        fg.a *= s.opacity;  // faded text blends into its background
+        if (contrast_ratio(fg, s.background) < opt_.min_contrast) return "contrast";
+    }
     return nullptr;
 }
 

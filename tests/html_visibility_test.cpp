@@ -56,7 +56,7 @@ TEST_CASE("box rules hide a link, and their near misses do not") {
         {"opacity 0.05", R"x(<div style="opacity:0.05"><a href="u">Unsubscribe</a></div>)x", false, "opacity"},
         {"opacity 0.5", R"x(<div style="opacity:0.5"><a href="u">Unsubscribe</a></div>)x", true, ""},
         {"opacity multiplies", R"x(<div style="opacity:0.3"><div style="opacity:0.3"><a href="u">Unsubscribe</a></div></div>)x", false, "opacity"},
-        {"opacity 0.4 x 0.4 stays", R"x(<div style="opacity:0.4"><div style="opacity:0.4"><a href="u">Unsubscribe</a></div></div>)x", true, ""},
+        {"opacity 0.5 x 0.5 stays", R"x(<div style="opacity:0.5"><div style="opacity:0.5"><a href="u" style="color:#000">Unsubscribe</a></div></div>)x", true, ""},
         {"hidden attribute", R"x(<div hidden><a href="u">Unsubscribe</a></div>)x", false, "hidden-attr"},
         {"hidden attribute overridden by CSS", R"x(<div hidden style="display:block"><a href="u">Unsubscribe</a></div>)x", true, ""},
         {"mso-hide:all", R"x(<table><tr><td style="mso-hide:all"><a href="u">Unsubscribe</a></td></tr></table>)x", false, "mso-hide"},
@@ -120,6 +120,8 @@ TEST_CASE("colour contrast against the effective background") {
         {"body link attribute", R"x(<body link="#ffffff"><p><a href="u">Unsubscribe</a></p></body>)x", false, "contrast"},
         {"white span in black link", R"x(<a href="u" style="color:#000"><span style="color:#fff">Unsubscribe</span></a>)x", false, "contrast"},
         {"black span in white link", R"x(<a href="u" style="color:#fff"><span style="color:#000">Unsubscribe</span></a>)x", true, ""},
+        {"opacity fades black text to grey", R"x(<div style="opacity:0.15"><a href="u" style="color:#000">Unsubscribe</a></div>)x", false, "contrast"},
+        {"opacity 0.5 keeps black text readable", R"x(<div style="opacity:0.5"><a href="u" style="color:#000">Unsubscribe</a></div>)x", true, ""},
         {"translucent dark background", R"x(<div style="background-color:rgba(0,0,0,0.9)"><a href="u" style="color:#fff">Unsubscribe</a></div>)x", true, ""},
     }));
     check_case(c);
