@@ -31,6 +31,10 @@ need_cmd mandoc mandoc
 need_cmd dpkg-buildpackage dpkg-dev
 need_cmd dh debhelper
 need_cmd lintian lintian
+# Robustness tests (tests/hostile_test.sh measures time and memory) and make fuzz (libFuzzer).
+need_file /usr/bin/time time
+need_cmd clang++ clang
+need_file /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a libclang-rt-14-dev
 
 [ -z "$missing" ] && exit 0
 echo "install-deps: installing:$missing"
