@@ -10,7 +10,8 @@
 #
 # Environment: BUILD, BENCH_MESSAGES (per configuration and round), BENCH_SESSIONS,
 # BENCH_ROUNDS, BENCH_DB (the cached store built by bench_consent), BENCH_BIG_MB,
-# BENCH_BIG_COUNT, KEEP_T=1 keeps the temp dir. Needs root and the Debian postfix package.
+# BENCH_BIG_COUNT, BENCH_CM_CONF_EXTRA (more lines for consent-milter's config, e.g.
+# "ConsentCacheTTL 0"), KEEP_T=1 keeps the temp dir. Needs root and the Debian postfix package.
 # Prints tab-separated result lines starting with "E2E" / "MEM" for run.sh to tabulate.
 set -u
 PATH=$PATH:/usr/sbin:/sbin
@@ -158,6 +159,7 @@ Syslog no
 UserID postfix
 Mode enforce
 ConsentDatabase sqlite:$T/db/consent.db
+${BENCH_CM_CONF_EXTRA:-}
 CF
     rm -f "$T/cm.sock"
     "$BUILD/consent-milter" -f -c "$T/cm.conf" >>"$T/cm.log" 2>&1 &

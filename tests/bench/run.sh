@@ -65,7 +65,7 @@ END {
     if (base_i && base_ii && ("iii:consent-milter" in seen)) {
         a = median(acc["iii:consent-milter"])
         printf "\ntarget: consent-milter >= 0.90 x null milter: %s (%.2f); >= 0.60 x no milter: %s (%.2f)\n",
-            a >= 0.9 * base_ii ? "MET" : "NOT MET", a / base_ii, a >= 0.6 * base_i ? "MET" : "NOT MET", a / base_i
+            (a >= 0.9 * base_ii) ? "MET" : "NOT MET", a / base_ii, (a >= 0.6 * base_i) ? "MET" : "NOT MET", a / base_i
     }
 }' "$out"
 echo
@@ -78,12 +78,12 @@ $1 == "MEM" && $2 ~ /^consent-milter after [0-9]+ messages/ { if (first == "") {
 $1 == "MEM" && $2 ~ /concurrent/ { split($2, w, " "); big_n = w[3]; big_hwm = $4 }
 END {
     if (first != "")
-        printf "target: no RSS growth: %s (%s kB %s -> %s kB %s, %+.1f%%)\n", last <= first * 1.05 ? "MET" : "NOT MET",
+        printf "target: no RSS growth: %s (%s kB %s -> %s kB %s, %+.1f%%)\n", (last <= first * 1.05) ? "MET" : "NOT MET",
             first, substr(first_n, 16), last, substr(last_n, 16), (last - first) * 100 / first
     if (big_n != "") {
         limit = big_n * scan_kb + 32768
         printf "target: %d concurrent big messages under %d x MaxScanSize (4 MiB) + 32 MB = %d kB: %s (VmHWM %d kB)\n",
-            big_n, big_n, limit, big_hwm <= limit ? "MET" : "NOT MET", big_hwm
+            big_n, big_n, limit, (big_hwm <= limit) ? "MET" : "NOT MET", big_hwm
     }
 }' "$out"
 exit $status
