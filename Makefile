@@ -108,7 +108,8 @@ check-docs: $(BUILD)/dump_directives
 # BENCH_SESSIONS, BENCH_ROUNDS, BENCH_RECORDS (see tests/bench/run.sh).
 BENCH_PROGRAMS := $(BUILD)/bench/bench_evaluate $(BUILD)/bench/bench_consent $(BUILD)/bench/null_milter
 
-$(BUILD)/bench/bench_evaluate: $(BUILD)/tests/bench/bench_evaluate.o $(BUILD)/tests/bench/bench_messages.o $(LIB_A)
+$(BUILD)/bench/bench_evaluate: $(BUILD)/tests/bench/bench_evaluate.o $(BUILD)/tests/bench/bench_messages.o \
+    $(BUILD)/tests/bench/bench_components.o $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 

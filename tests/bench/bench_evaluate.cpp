@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_components.h"
 #include "bench_messages.h"
 #include "bench_util.h"
 #include "evaluate.h"
@@ -167,7 +168,8 @@ int main(int argc, char** argv) {
         }
     }
 
-    std::printf("\n# Library, single thread: medians of %d interleaved rounds (>= %.2f s each)\n", rounds, seconds);
+    std::printf("\n# Library, single thread, per CPU second of the thread: medians of %d interleaved rounds (>= %.2f s each)\n",
+                rounds, seconds);
     std::vector<std::vector<std::string>> rows{{"message", "KB", "parse msg/s", "parse MB/s", "parse ms",
                                                 "parse+evaluate msg/s", "MB/s", "ms", "evaluate-only ms",
                                                 "ratio (p+e)/parse"}};
@@ -179,6 +181,20 @@ int main(int argc, char** argv) {
                         grouped(f), fixed(f * mb, 1), fixed(1000 / f, 3), fixed(1000 / e, 3), fixed(p / f, 2)});
     }
     print_table(rows);
+
+    // Where the newsletter's time goes: components on its HTML part alone.
+    const std::string html = newsletter_html();
+    auto components = time_html_components(html, rounds, seconds / 2);
+    std::printf("\n# Components on the newsletter's HTML part (%zu bytes): medians of %d interleaved rounds\n",
+                html.size(), rounds);
+    std::vector<std::vector<std::string>> crows{{"component", "ops/s", "ms", "share of newsletter parse+evaluate"}};
+    double full_ms = 1000 / median(samples[0].full);
+    for (const auto& c : components) {
+        double m = median(c.per_round);
+        crows.push_back({c.name, grouped(m), fixed(1000 / m, 3), fixed(100 * (1000 / m) / full_ms, 1) + " %"});
+    }
+    print_table(crows);
+
     double nl = median(samples[0].full), nl_parse = median(samples[0].parse);
     std::printf("\ntarget: newsletter parse+evaluate >= 1,500 msg/s: %s (%s msg/s); <= 5 x parse-only: %s (%.2f x)\n",
                 nl >= 1500 ? "MET" : "NOT MET", grouped(nl).c_str(), nl_parse / nl <= 5 ? "MET" : "NOT MET",

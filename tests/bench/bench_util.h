@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <string>
 #include <vector>
 
@@ -16,16 +17,25 @@ inline double seconds_since(std::chrono::steady_clock::time_point start) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-// Calls `op` until at least `min_seconds` passed and `min_iterations` ran; returns ops/s.
+// CPU time of the calling thread, in seconds. The benchmarks time with it rather than the
+// wall clock: on a shared machine, other people's processes then barely move the figures.
+inline double thread_cpu_seconds() {
+    timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+// Calls `op` until at least `min_seconds` of this thread's CPU time were spent and
+// `min_iterations` ran; returns ops per CPU second.
 template <class Op>
 double rate(Op&& op, double min_seconds, long min_iterations = 3) {
-    auto start = std::chrono::steady_clock::now();
+    const double start = thread_cpu_seconds();
     long n = 0;
     double elapsed = 0;
     do {
         op();
         ++n;
-        elapsed = seconds_since(start);
+        elapsed = thread_cpu_seconds() - start;
     } while (elapsed < min_seconds || n < min_iterations);
     return n / elapsed;
 }

@@ -1,0 +1,22 @@
+// bench_components.h - per-component timings on one HTML document, for bench_evaluate.
+//
+// Lower bounds and alternatives behind evaluate(): libxml2's HTML SAX parser alone (push
+// parser in 64 KB chunks, as lib/html_visibility.cpp drives it, and the one-shot memory
+// parser), our extract_html_links(), and the whole-document case-insensitive "<style" search
+// html_visibility does before parsing (libc tolower vs an ASCII fold). Single-threaded.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace cm::bench {
+
+struct ComponentTiming {
+    std::string name;
+    std::vector<double> per_round;  // operations/s
+};
+
+// Runs `rounds` interleaved rounds of >= `seconds` per component on `html` (UTF-8).
+std::vector<ComponentTiming> time_html_components(const std::string& html, int rounds, double seconds);
+
+}  // namespace cm::bench
