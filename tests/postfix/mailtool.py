@@ -5,6 +5,8 @@
       One SMTP session; each FILE is one message. Prints per file:
       FILE<TAB>CODE<TAB>REPLY  (CODE of the first non-2xx reply in MAIL/RCPT/DATA, else the DATA
       reply; per-recipient RCPT refusals are listed as rcpt-refused=ADDR:CODE after the reply).
+  mailtool.py send-list PORT FROM LIST
+      Like send, one session, but each line of LIST is RCPT[,RCPT...]<TAB>FILE.
   mailtool.py volume PORT FROM RCPT TEMPLATE COUNT SESSIONS [HOOK_AFTER HOOK_CMD]
       COUNT messages from TEMPLATE (its @N@ replaced by the message number) over SESSIONS
       parallel sessions. After HOOK_AFTER replies, HOOK_CMD runs once in a shell while the
@@ -64,9 +66,9 @@ def transaction(s, sender, rcpts, data):
     return code, text
 
 
-def cmd_send(port, sender, rcpts, files):
+def cmd_send(port, sender, jobs):
     s = None
-    for f in files:
+    for rcpts, f in jobs:
         with open(f, "rb") as fh:
             data = fh.read()
         try:
@@ -199,7 +201,11 @@ def main(argv):
         sys.exit(__doc__)
     cmd = argv[1]
     if cmd == "send" and len(argv) >= 6:
-        cmd_send(int(argv[2]), argv[3], argv[4], argv[5:])
+        cmd_send(int(argv[2]), argv[3], [(argv[4], f) for f in argv[5:]])
+    elif cmd == "send-list" and len(argv) == 5:
+        with open(argv[4]) as fh:
+            jobs = [tuple(line.rstrip("\n").split("\t", 1)) for line in fh if line.strip()]
+        cmd_send(int(argv[2]), argv[3], jobs)
     elif cmd == "volume" and len(argv) in (8, 10):
         hook_after, hook_cmd = (int(argv[8]), argv[9]) if len(argv) == 10 else (0, "")
         cmd_volume(int(argv[2]), argv[3], argv[4], argv[5], int(argv[6]), int(argv[7]), hook_after, hook_cmd)
