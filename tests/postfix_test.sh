@@ -78,6 +78,26 @@ f1=$(message seq1 no-list-unsubscribe.eml); f2=$(message seq2 compliant.eml)
 r=$($MAILTOOL send "$PORT" "$FROM" reader@example.net "$f1" "$f2" | cut -f2 | tr '\n' ' ')
 expect_eq "one session, reject then accept" "$r" "550 250 "
 
+# A message over MaxScanSize: the milter answers SKIP after 64 KiB; Postfix must still deliver
+# the whole body, and the link in the scanned prefix counts.
+milter_conf "$T/scan.conf" "MaxScanSize 64K"
+reload_to "$T/scan.conf"
+{ sed -n '1,/^$/p' "$MSGS/no-body-link.eml" | sed 's/@ID@/big1/'
+  echo "To unsubscribe from these emails, visit https://shop.example/unsubscribe/abc123"
+  i=0; while [ $i -lt 4000 ]; do echo "line $i of a long catalogue, padding the body past the scan size"; i=$((i + 1)); done
+} >"$T/msg/big1.eml"
+r=$(send reader@example.net "$T/msg/big1.eml")
+expect_contains "over MaxScanSize: 250" "$r" "250 "
+d=$(delivered big1)
+expect_eq "over MaxScanSize: delivered once" "$(count_lines "$d")" 1
+if [ -n "$d" ]; then
+    why=$($MAILTOOL same-as-sent "$(echo "$d" | head -n 1)" "$T/msg/big1.eml")
+    expect_eq "over MaxScanSize: the whole body delivered unchanged after SKIP" "$?:$why" "0:"
+fi
+expect_contains "over MaxScanSize: logged as accept, truncated=yes" \
+    "$(grep 'truncated=yes' "$T/milter.log" | tail -n 1)" "verdict=accept"
+reload_to "$T/enforce.conf"
+
 # --- monitor mode ---------------------------------------------------------------------------
 milter_conf "$T/monitor.conf" "Mode monitor"
 reload_to "$T/monitor.conf"
