@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "consent_scope.h"
 #include "consent_store.h"
 #include "gmime_init.h"
 
@@ -315,31 +316,18 @@ ArfDecision decide_arf(const ArfReport& report, std::string_view raw, ScopeKind 
         }
     }
 
-    switch (kind) {
-    case ScopeKind::auth:
+    if (kind == ScopeKind::auth) {
         d.outcome = ArfOutcome::unattributable;
         d.reason = "scope auth not derivable from a report";
         return d;
-    case ScopeKind::sender:
-        d.scope = normalize_address(d.sender);
-        break;
-    case ScopeKind::sender_domain: {
-        auto at = d.sender.rfind('@');
-        if (at != std::string::npos) d.scope = lower(d.sender.substr(at + 1));
-        break;
     }
-    case ScopeKind::header: {
-        const Header* h = find_header(report.original_headers, scope_header);
-        if (!h) {
-            d.outcome = ArfOutcome::unattributable;
-            d.reason = report.has_original ? "scope header " + std::string(scope_header) + " not in the original headers"
-                                           : "scope unknown: the report carries no original headers";
-            return d;
-        }
-        d.scope = lower(trim(h->value));
-        break;
+    if (kind == ScopeKind::header && !find_header(report.original_headers, scope_header)) {
+        d.outcome = ArfOutcome::unattributable;
+        d.reason = report.has_original ? "scope header " + std::string(scope_header) + " not in the original headers"
+                                       : "scope unknown: the report carries no original headers";
+        return d;
     }
-    }
+    d.scope = scope_for(kind, scope_header, report.original_headers, d.sender, "");
     if (d.scope.empty()) {
         d.outcome = ArfOutcome::unattributable;
         d.reason = "scope unknown: no sender in Return-Path, Original-Mail-From or From";

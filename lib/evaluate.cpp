@@ -7,6 +7,7 @@
 #include <set>
 
 #include "body_link.h"
+#include "consent_scope.h"
 #include "list_unsubscribe.h"
 #include "verdict.h"
 
@@ -123,20 +124,8 @@ std::string extract_address(std::string_view value) {
 }
 
 std::string consent_scope(const ParsedMessage& message, const Envelope& envelope, const Config& config) {
-    switch (config.consent_scope) {
-    case ScopeKind::auth: return lower(envelope.auth_user);
-    case ScopeKind::sender: return normalize_address(envelope.mail_from);
-    case ScopeKind::sender_domain: return domain_of(envelope.mail_from);
-    case ScopeKind::header: {
-        const Header* h = message.find(config.consent_scope_header);
-        if (!h) return {};
-        std::string_view v = h->value;
-        auto first = v.find_first_not_of(" \t");
-        auto last = v.find_last_not_of(" \t");
-        return first == std::string_view::npos ? std::string() : lower(v.substr(first, last - first + 1));
-    }
-    }
-    return {};
+    return scope_for(config.consent_scope, config.consent_scope_header, message.headers, envelope.mail_from,
+                     envelope.auth_user);
 }
 
 namespace {

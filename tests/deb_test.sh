@@ -131,7 +131,11 @@ expect_contains "--test after grant accepts" "$out" '"verdict":"accept"'
 # appear with group postfix and mode 0660 without any privilege.
 if getent group postfix >/dev/null; then
     install -d -o consent-milter -g consent-milter "$T/run"
-    runuser -u consent-milter -- /usr/sbin/consent-milter -f -P "$T/run/pid" >"$T/milter.log" 2>&1 &
+    # Syslog off, so that -f writes the log to stderr (no terminal here).
+    sed 's/^Syslog .*/Syslog no/' /etc/consent-milter.conf >"$T/run/consent-milter.conf"
+    chmod 0644 "$T/run/consent-milter.conf"
+    runuser -u consent-milter -- /usr/sbin/consent-milter -c "$T/run/consent-milter.conf" -f -P "$T/run/pid" \
+        >"$T/milter.log" 2>&1 &
     MILTER_PID=$!
     sock=/var/spool/postfix/consent-milter/consent-milter.sock
     i=0
