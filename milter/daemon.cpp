@@ -121,8 +121,11 @@ void reload(const Options& options, SnapshotHolder& holder) {
     const Config& after = loaded.policy->config();
     if (after.socket != before.socket || after.user_id != before.user_id || after.pid_file != before.pid_file)
         log_message(LOG_WARNING, "reload: Socket, UserID and PidFile changes take effect after a restart");
+    // The store is reopened on every reload, not only when ConsentDatabase changed: a store that
+    // could not be opened before (created since, back up) must be picked up by SIGUSR1, and
+    // the lookup cache starts afresh. In-flight messages keep the old store via their snapshot.
     Snapshot next{loaded.policy, current.store};
-    if (after.consent_database != before.consent_database) {
+    if (!after.consent_database.empty() || after.consent_database != before.consent_database) {
         OpenedStore store = open_store(after, true);
         if (!store.status.ok())
             log_message(LOG_ERR, "reload: ConsentDatabase: " + store.status.ToString());

@@ -175,6 +175,16 @@ f=$(message down2 compliant.eml)
 r=$(send reader@example.net "$f")
 expect_contains "store down, OnError accept: 250" "$r" "250 "
 expect_eq "store down, OnError accept: delivered" "$(count_lines "$(delivered down2)")" 1
+# The store comes back (created, consent granted); a reload with the same ConsentDatabase and
+# OnError tempfail must use it, not the failure remembered from before.
+mkdir "$T/missing"
+"$CTL" -c "$T/down.conf" grant shop.example reader@example.net --confirmed >/dev/null 2>&1
+chown -R postfix "$T/missing"
+reload_to "$T/down.conf"
+f=$(message down3 compliant.eml)
+r=$(send reader@example.net "$f")
+expect_contains "store back, reloaded: 250" "$r" "250 "
+expect_eq "store back, reloaded: delivered" "$(count_lines "$(delivered down3)")" 1
 
 # --- SIGUSR1 during a run of 1,000 messages --------------------------------------------------
 # Start in monitor mode (non-compliant messages delivered with a tag); after 300 replies switch
