@@ -10,7 +10,7 @@
 #
 # Environment: BUILD, BENCH_MESSAGES (per configuration and round), BENCH_SESSIONS,
 # BENCH_ROUNDS, BENCH_DB (the cached store built by bench_consent), BENCH_BIG_MB,
-# BENCH_BIG_COUNT, BENCH_CM_CONF_EXTRA (more lines for consent-milter's config, e.g.
+# BENCH_BIG_COUNT (0 skips that part), BENCH_CONFIGS [i ii iii], BENCH_CM_CONF_EXTRA (more lines for consent-milter's config, e.g.
 # "ConsentCacheTTL 0"), KEEP_T=1 keeps the temp dir. Needs root and the Debian postfix package.
 # Prints tab-separated result lines starting with "E2E" / "MEM" for run.sh to tabulate.
 set -u
@@ -22,6 +22,7 @@ ROUNDS=${BENCH_ROUNDS:-3}
 DB=${BENCH_DB:-$BUILD/bench/consent-1m.db}
 BIG_MB=${BENCH_BIG_MB:-25}
 BIG_COUNT=${BENCH_BIG_COUNT:-20}
+CONFIGS=${BENCH_CONFIGS:-i ii iii}
 FROM=news@shop.example
 CM_PID=""; NULL_PID=""; SINK_PID=""; PF_STARTED=""
 
@@ -226,17 +227,19 @@ for cfg in none null cm; do
 done
 total=0
 for round in $(seq 1 "$ROUNDS"); do
-    use_milter ""
-    run "i:no-milter" "$round" "$MESSAGES" "$SESSIONS" "$T/msg/newsletter.eml"
-    use_milter "$T/null.sock"
-    run "ii:null-milter" "$round" "$MESSAGES" "$SESSIONS" "$T/msg/newsletter.eml"
-    use_milter "$T/cm.sock"
-    run "iii:consent-milter" "$round" "$MESSAGES" "$SESSIONS" "$T/msg/newsletter.eml"
+    for cfg in $CONFIGS; do
+        case $cfg in
+        i) use_milter ""; run "i:no-milter" "$round" "$MESSAGES" "$SESSIONS" "$T/msg/newsletter.eml" ;;
+        ii) use_milter "$T/null.sock"; run "ii:null-milter" "$round" "$MESSAGES" "$SESSIONS" "$T/msg/newsletter.eml" ;;
+        iii) use_milter "$T/cm.sock"; run "iii:consent-milter" "$round" "$MESSAGES" "$SESSIONS" "$T/msg/newsletter.eml" ;;
+        esac
+    done
     total=$((total + MESSAGES))
     printf 'MEM\tconsent-milter after %s messages\t%s\t%s\n' "$total" "$(mem "$CM_PID" VmRSS)" "$(mem "$CM_PID" VmHWM)"
     printf 'MEM\tnull_milter after %s messages\t%s\t%s\n' "$total" "$(mem "$NULL_PID" VmRSS)" "$(mem "$NULL_PID" VmHWM)"
 done
 
+[ "$BIG_COUNT" -gt 0 ] || exit 0
 # 20 concurrent big messages to a fresh consent-milter.
 kill "$CM_PID"; wait "$CM_PID" 2>/dev/null; CM_PID=""
 start_cm
