@@ -22,8 +22,14 @@ free_port() {
 
 pf_cleanup() {
     [ -n "$PF_STARTED" ] && postfix -c "$T/etc" stop >/dev/null 2>&1
-    [ -n "$MILTER_PID" ] && kill "$MILTER_PID" 2>/dev/null
     [ -n "$SINK_PID" ] && kill "$SINK_PID" 2>/dev/null
+    # libmilter stops at its next poll; a milter still there after 10 s is killed outright.
+    if [ -n "$MILTER_PID" ] && kill "$MILTER_PID" 2>/dev/null; then
+        i=0
+        while kill -0 "$MILTER_PID" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+        kill -0 "$MILTER_PID" 2>/dev/null && echo "# milter $MILTER_PID ignored SIGTERM for 10 s" &&
+            kill -9 "$MILTER_PID"
+    fi
     # master exits a moment after "postfix stop"; wait so that rm -rf races nothing.
     i=0
     while [ -n "$PF_STARTED" ] && [ -f "$T/spool/pid/master.pid" ] &&
