@@ -138,6 +138,23 @@ install: $(PROGRAMS)
 deb:
 	sh packaging/build-deb.sh $(BUILD)/deb
 
+# Fuzzing (issue 7): the libFuzzer targets tests/fuzz/fuzz_*.cpp, built with clang++ and
+# -fsanitize=fuzzer,address,undefined into $(BUILD)-fuzz/ (lib/ is recompiled there with the
+# same flags), then run one at a time for FUZZ_SECONDS each on seeds made from tests/data and
+# the shared corpus; fails on a crash, a hang (>10 s per input), a leak or a sanitizer report.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.cpp,%,$(wildcard tests/fuzz/fuzz_*.cpp))
+.PHONY: fuzz fuzz-build
+fuzz-build:
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)-fuzz CXX=clang++ OPTFLAGS="-O1 -g" \
+	    SANITIZE=fuzzer-no-link,address,undefined $(FUZZ_TARGETS:%=$(BUILD)-fuzz/%)
+
+fuzz: fuzz-build
+	@BUILD=$(BUILD) CORPUS_DIR=$(CORPUS_DIR) FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run_fuzz.sh $(FUZZ_TARGETS)
+
+$(BUILD)/fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o $(LIB_A)
+	$(CXX) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+
 clean:
 	rm -rf $(BUILD)
 

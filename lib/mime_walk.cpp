@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "charset.h"
@@ -319,6 +320,93 @@ void parse_as_plain_text(std::string_view raw, const ParseLimits& limits, Parsed
     part.text = std::move(decoded.text);
 }
 
+// GMime builds an object per header field before the walker can count them, so a header
+// block far beyond the limits (100,000 fields, a 50 MB line) would cost hundreds of MB.
+// Fields past max_headers, and from the first field that takes the block past
+// max_header_bytes, are cut off here (with the walker's note) before GMime sees them.
+// Returns false when nothing had to be cut.
+bool cap_header_block(std::string_view raw, const ParseLimits& limits, std::string& capped,
+                      std::vector<ParseNote>& notes) {
+    // The lines of the header block; a field is a line not starting with white space plus
+    // its continuation lines. Returns the offset after the line at `pos`.
+    auto next_line = [raw](std::size_t pos) {
+        const std::size_t eol = raw.find('\n', pos);
+        return eol == std::string_view::npos ? raw.size() : eol + 1;
+    };
+    auto blank = [](std::string_view line) { return line == "\n" || line == "\r\n"; };
+
+    // Input that does not start with a field name and a colon is read as plain text later.
+    const std::size_t colon = raw.find(':');
+    if (colon == 0 || colon == std::string_view::npos ||
+        raw.find_first_of(" \t\r\n") < colon)
+        return false;
+
+    std::size_t fields = 0, pos = 0, field_start = 0;
+    const char* code = nullptr;
+    for (std::size_t next; pos < raw.size(); pos = next) {
+        next = next_line(pos);
+        const std::string_view line = raw.substr(pos, next - pos);
+        if (blank(line)) return false;  // end of the header block, within the limits
+        if (line[0] != ' ' && line[0] != '\t') {
+            field_start = pos;
+            if (++fields > limits.max_headers) code = "limit:headers";
+        }
+        if (!code && next > limits.max_header_bytes) code = "limit:header-bytes";
+        if (code) break;
+    }
+    if (!code) return false;
+    capped.assign(raw.substr(0, field_start));
+    capped += "\r\n";
+    for (std::size_t next; pos < raw.size(); pos = next) {  // the body, if any, is kept
+        next = next_line(pos);
+        if (blank(raw.substr(pos, next - pos))) {
+            capped.append(raw.substr(next));
+            break;
+        }
+    }
+    notes.push_back({code, code == std::string_view("limit:headers")
+                               ? "more than " + std::to_string(limits.max_headers) + " header fields"
+                               : "more than " + std::to_string(limits.max_header_bytes) + " bytes of header fields"});
+    return true;
+}
+
+// GMime also builds every MIME entity before the walker counts them: a 4 MB body can hold
+// 50,000 parts, some 100 MB of objects. Returns the offset of the delimiter line that opens
+// entity number 4 x max_parts (only lines "--" + a boundary declared somewhere in the input
+// count), or npos. Cut there, the input still holds more than max_parts entities, so the
+// walker's limit:part-count note and everything before it are unchanged.
+std::size_t part_cut_offset(std::string_view raw, const ParseLimits& limits) {
+    if (limits.max_parts > SIZE_MAX / 4) return std::string_view::npos;
+    std::unordered_set<std::string_view> boundaries;
+    for (std::size_t i = raw.find_first_of("bB"); i != std::string_view::npos; i = raw.find_first_of("bB", i + 1)) {
+        if (raw.size() - i < 9 || g_ascii_strncasecmp(raw.data() + i, "boundary", 8) != 0) continue;
+        std::size_t j = i + 8;
+        while (j < raw.size() && (raw[j] == ' ' || raw[j] == '\t')) ++j;
+        if (j >= raw.size() || raw[j] != '=') continue;
+        ++j;
+        while (j < raw.size() && (raw[j] == ' ' || raw[j] == '\t')) ++j;
+        std::size_t end;
+        if (j < raw.size() && raw[j] == '"') end = raw.find_first_of("\"\r\n", ++j);
+        else end = raw.find_first_of("; \t\r\n", j);
+        if (end == std::string_view::npos) end = raw.size();
+        if (end > j) boundaries.insert(raw.substr(j, end - j));
+    }
+    if (boundaries.empty()) return std::string_view::npos;
+    std::size_t opened = 0;
+    for (std::size_t pos = 0; pos < raw.size();) {
+        const std::size_t eol = raw.find('\n', pos);
+        const std::size_t next = eol == std::string_view::npos ? raw.size() : eol + 1;
+        if (next - pos > 2 && raw[pos] == '-' && raw[pos + 1] == '-') {
+            std::string_view rest = raw.substr(pos + 2, next - pos - 2);
+            while (!rest.empty() && (rest.back() == '\n' || rest.back() == '\r' || rest.back() == ' ' || rest.back() == '\t'))
+                rest.remove_suffix(1);
+            if (boundaries.count(rest) && ++opened >= 4 * limits.max_parts) return pos;
+        }
+        pos = next;
+    }
+    return std::string_view::npos;
+}
+
 }  // namespace
 
 ParsedMessage parse_message(std::string_view raw, const ParseLimits& limits, bool truncated) {
@@ -330,6 +418,10 @@ ParsedMessage parse_message(std::string_view raw, const ParseLimits& limits, boo
         out.notes.push_back({"mime:malformed", "empty message"});
         return out;
     }
+
+    std::string capped;
+    if (cap_header_block(raw, limits, capped, out.notes)) raw = capped;
+    if (const std::size_t cut = part_cut_offset(raw, limits); cut != std::string_view::npos) raw = raw.substr(0, cut);
 
     Walker walker(limits, out);
     // Per-call options: the warning callback reports into this call's notes only.
