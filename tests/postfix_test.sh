@@ -217,6 +217,12 @@ expect_eq "reload run: every accepted message delivered, no more" "$(count_lines
 untagged=$(printf '%s\n' "$vol_files" | xargs -r grep -L '^X-Consent-Check: verdict=tag' 2>/dev/null)
 expect_eq "reload run: every delivered message carries the tag header" "$(count_lines "$untagged")" 0
 
+# Up to here Postfix saw no protocol trouble: a bad reply, an action that was not negotiated or
+# a timeout would show as a milter warning in its log (the readiness probe before the milter
+# started is the one allowed).
+w=$(grep -i 'warning:.*milter' "$T/postfix.log" | grep -v 'connect to Milter service.*No such file' | head -n 3)
+expect_eq "Postfix logged no milter warning in all of the above" "$w" ""
+
 # --- the milter killed mid-run: Postfix tempfails, nothing is lost -----------------------------
 reload_to "$T/enforce.conf"
 sed -e 's/@ID@/kill-@N@/' "$MSGS/compliant.eml" >"$T/kill.tpl"
