@@ -1,6 +1,6 @@
 #!/bin/sh
-# `make run`: the milter in the foreground on the example config, with an embedded SQLite
-# store under BUILD/run/ that holds one consented sample recipient. Stop it with Ctrl-C.
+# `make run`: the milter in the foreground on the example config, logging to stderr, with an
+# embedded SQLite store under BUILD/run/ that holds one consented sample recipient. Ctrl-C stops.
 set -eu
 BUILD=${1:-build}
 RUN=$BUILD/run
@@ -13,6 +13,7 @@ sed -e "s|^ConsentDatabase .*|ConsentDatabase         sqlite:$RUN/consent.db|" \
     -e "s|^UserID .*|#UserID|" \
     -e "s|^PidFile .*|PidFile                 $RUN/consent-milter.pid|" \
     -e "s|^Background .*|Background              no|" \
+    -e "s|^Syslog .*|Syslog                  no|" \
     packaging/consent-milter.conf.example >"$RUN/consent-milter.conf"
 
 "$BUILD/consentctl" -c "$RUN/consent-milter.conf" grant shop.example reader@example.net \
