@@ -5,6 +5,10 @@
 #   i    no milter
 #   ii   null_milter: accept-everything libmilter filter, same protocol flags as consent-milter
 #   iii  consent-milter, Mode enforce, 1-million-record SQLite store, every recipient consented
+# and, only when asked for with BENCH_CONFIGS (the TCP_NODELAY trap, issue 5):
+#   iv   consent-milter, ConsentAction tag, recipients not in the store: every message gets a
+#        header added before the final reply; unix socket
+#   v    the same on an inet: socket (libmilter sets no TCP_NODELAY: delayed-ACK stalls)
 # Both milters stay up for the whole run, so their RSS after round 1, 2, 3 shows growth.
 # Then a fresh consent-milter gets 20 concurrent ~25 MB messages and its VmHWM is read.
 #
@@ -24,13 +28,15 @@ BIG_MB=${BENCH_BIG_MB:-25}
 BIG_COUNT=${BENCH_BIG_COUNT:-20}
 CONFIGS=${BENCH_CONFIGS:-i ii iii}
 FROM=news@shop.example
-CM_PID=""; NULL_PID=""; SINK_PID=""; PF_STARTED=""
+CM_PID=""; NULL_PID=""; SINK_PID=""; PF_STARTED=""; TAGU_PID=""; TAGI_PID=""
+RCPT=rcpt@example.net
+VLOG=cm.log
 
 say() { echo "# $*" >&2; }
 
 cleanup() {
     [ -n "$PF_STARTED" ] && postfix -c "$T/etc" stop >/dev/null 2>&1
-    for p in $CM_PID $NULL_PID $SINK_PID; do kill "$p" 2>/dev/null; done
+    for p in $CM_PID $NULL_PID $SINK_PID $TAGU_PID $TAGI_PID; do kill "$p" 2>/dev/null; done
     i=0
     while [ -n "$PF_STARTED" ] && [ -f "$T/spool/pid/master.pid" ] &&
         kill -0 "$(cat "$T/spool/pid/master.pid" 2>/dev/null)" 2>/dev/null && [ $i -lt 50 ]; do
@@ -168,6 +174,28 @@ CF
     wait_socket "$T/cm.sock" "$CM_PID" || { say "consent-milter did not start"; tail -5 "$T/cm.log" >&2; exit 1; }
 }
 
+# start_tagger NAME SOCKET: a consent-milter that tags (header added) instead of removing.
+start_tagger() {
+    cat >"$T/$1.conf" <<CF
+Socket $2
+Background no
+Syslog no
+UserID postfix
+Mode enforce
+ConsentDatabase sqlite:$T/db/consent.db
+ConsentAction tag
+CF
+    "$BUILD/consent-milter" -f -c "$T/$1.conf" >>"$T/$1.log" 2>&1 &
+    TAG_PID=$!
+    case $2 in
+    local:*) wait_socket "${2#local:}" "$TAG_PID" || { say "$1 did not start"; exit 1; } ;;
+    *) port=${2#inet:}; port=${port%@*}; i=0
+       until python3 -c "import socket; socket.create_connection(('127.0.0.1',$port),1).close()" 2>/dev/null; do
+           i=$((i + 1)); [ $i -gt 100 ] && { say "$1 did not start"; exit 1; }; sleep 0.1
+       done ;;
+    esac
+}
+
 start_null() {
     "$BUILD/bench/null_milter" -p "local:$T/null.sock" >>"$T/null.log" 2>&1 &
     NULL_PID=$!
@@ -178,8 +206,9 @@ mem() {  # mem PID FIELD -> kB
     awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status" 2>/dev/null
 }
 
-use_milter() {  # use_milter SOCKET|"" - switch smtpd_milters and wait for the reload
-    postconf -c "$T/etc" -e "smtpd_milters = ${1:+unix:$1}"
+use_milter() {  # use_milter SOCKET|inet:HOST:PORT|"" - switch smtpd_milters and wait for the reload
+    case $1 in inet:*) spec=$1 ;; *) spec=${1:+unix:$1} ;; esac
+    postconf -c "$T/etc" -e "smtpd_milters = $spec"
     postfix -c "$T/etc" reload >/dev/null 2>&1
     sleep 1
 }
@@ -199,18 +228,18 @@ sent_count() { grep -c ' status=sent ' "$T/postfix.log" 2>/dev/null || true; }
 run() {
     config=$1; round=$2; count=$3; sessions=$4; file=$5
     before=$(sent_count)
-    verdicts_before=$(grep -c 'verdict=' "$T/cm.log" 2>/dev/null || true)
+    verdicts_before=$(grep -c 'verdict=' "$T/$VLOG" 2>/dev/null || true)
     # Recipients "<n><round>rcpt@example.net" (smtp-source -N prepends n): new in every
     # round, all in the store as long as n*10+round < the store's record count.
     t0=$(now)
-    smtp-source -N -s "$sessions" -m "$count" -f "$FROM" -t "${round}rcpt@example.net" -F "$file" \
+    smtp-source -N -s "$sessions" -m "$count" -f "$FROM" -t "${round}$RCPT" -F "$file" \
         "127.0.0.1:$PORT" >"$T/source.log" 2>&1
     rc=$?
     t1=$(now)
     wait_queue
     t2=$(now)
     delivered=$(( $(sent_count) - before ))
-    verdicts=$(( $(grep -c 'verdict=' "$T/cm.log" 2>/dev/null || true) - verdicts_before ))
+    verdicts=$(( $(grep -c 'verdict=' "$T/$VLOG" 2>/dev/null || true) - verdicts_before ))
     [ "$rc" -eq 0 ] || say "$config round $round: smtp-source exit $rc: $(tail -n 2 "$T/source.log" | tr '\n' ' ')"
     printf 'E2E\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$config" "$round" "$count" "$(elapsed "$t0" "$t1")" \
         "$(elapsed "$t0" "$t2")" "$delivered" "$verdicts"
@@ -218,6 +247,11 @@ run() {
 
 start_null
 start_cm
+case " $CONFIGS " in *" iv "*|*" v "*)
+    start_tagger tagu "local:$T/tagu.sock"; TAGU_PID=$TAG_PID
+    TAG_PORT=$(free_port)
+    start_tagger tagi "inet:$TAG_PORT@127.0.0.1"; TAGI_PID=$TAG_PID ;;
+esac
 mkdir -p "$T/x"
 say "end to end: $ROUNDS rounds x 3 configurations x $MESSAGES messages, $SESSIONS sessions (port $PORT)"
 # Warm-up (not counted): each path once, so round 1 is not paying for cold starts.
@@ -232,6 +266,10 @@ for round in $(seq 1 "$ROUNDS"); do
         i) use_milter ""; run "i:no-milter" "$round" "$MESSAGES" "$SESSIONS" "$T/msg/newsletter.eml" ;;
         ii) use_milter "$T/null.sock"; run "ii:null-milter" "$round" "$MESSAGES" "$SESSIONS" "$T/msg/newsletter.eml" ;;
         iii) use_milter "$T/cm.sock"; run "iii:consent-milter" "$round" "$MESSAGES" "$SESSIONS" "$T/msg/newsletter.eml" ;;
+        iv) use_milter "$T/tagu.sock"; RCPT=norecord@example.net; VLOG=tagu.log
+            run "iv:tag-unix" "$round" "$MESSAGES" "$SESSIONS" "$T/msg/newsletter.eml"; RCPT=rcpt@example.net; VLOG=cm.log ;;
+        v) use_milter "inet:127.0.0.1:$TAG_PORT"; RCPT=norecord@example.net; VLOG=tagi.log
+           run "v:tag-inet" "$round" "$MESSAGES" "$SESSIONS" "$T/msg/newsletter.eml"; RCPT=rcpt@example.net; VLOG=cm.log ;;
         esac
     done
     total=$((total + MESSAGES))

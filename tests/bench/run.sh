@@ -5,7 +5,8 @@
 #   2. consent lookups: bench_consent on a cached 1-million-record SQLite store
 #   3. end to end + memory: e2e.sh (private Postfix, smtp-source, smtp-sink; needs root)
 # Variables: BUILD, CORPUS_DIR, BENCH_ROUNDS [3], BENCH_MESSAGES [5000; the figure is
-# 20000], BENCH_SESSIONS [20], BENCH_RECORDS [1000000], BENCH_SKIP_E2E=1.
+# 20000], BENCH_SESSIONS [20], BENCH_RECORDS [1000000], BENCH_SKIP_E2E=1, and those of e2e.sh
+# (BENCH_CONFIGS="i ii iii iv v" adds the tag-header runs on a unix vs an inet socket).
 set -u
 BUILD=${BUILD:-build}
 CORPUS_DIR=${CORPUS_DIR:-../shared/corpus/public}
@@ -62,6 +63,9 @@ END {
         printf "%-20s %14.0f %9.2f %10s %16.0f %18s %9s\n", c, a, base_i ? a / base_i : 0,
             base_ii ? sprintf("%.2f", a / base_ii) : "-", median(del[c]), got[c] "/" sent[c], c ~ /consent/ ? ver[c] : "-"
     }
+    if (("iv:tag-unix" in seen) && ("v:tag-inet" in seen))
+        printf "\ntag header added before the final reply: inet socket / unix socket = %.2f (TCP_NODELAY trap when well below 1)\n",
+            median(acc["v:tag-inet"]) / median(acc["iv:tag-unix"])
     if (base_i && base_ii && ("iii:consent-milter" in seen)) {
         a = median(acc["iii:consent-milter"])
         printf "\ntarget: consent-milter >= 0.90 x null milter: %s (%.2f); >= 0.60 x no milter: %s (%.2f)\n",
