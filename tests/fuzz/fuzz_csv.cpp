@@ -20,14 +20,18 @@ namespace {
 
 void check_round_trip(const std::vector<std::string>& fields) {
     if (fields.size() == 1 && fields[0].empty()) return;
+    // A row after a header row, as consentctl export writes them (a first field that starts
+    // with U+FEFF at the very start of a file would be read as a byte order mark).
     std::ostringstream out;
     cm::CsvWriter writer(out);
+    writer.write_row({"header"});
     writer.write_row(fields);
     std::istringstream in(out.str());
     cm::CsvReader reader(in, 1u << 30);
     std::vector<std::string> back;
+    auto h = reader.next(back);
     auto r = reader.next(back);
-    if (!r.ok() || !*r || back != fields) std::abort();
+    if (!h.ok() || !r.ok() || !*r || back != fields) std::abort();
 }
 
 }  // namespace
