@@ -8,24 +8,11 @@
 #include "consent_scope.h"
 #include "consent_store.h"
 #include "gmime_init.h"
+#include "text_util.h"
 
 namespace cm {
 
 namespace {
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-    return out;
-}
-
-std::string_view trim(std::string_view s) {
-    auto first = s.find_first_not_of(" \t\r\n");
-    if (first == std::string_view::npos) return {};
-    auto last = s.find_last_not_of(" \t\r\n");
-    return s.substr(first, last - first + 1);
-}
 
 // Owns one GObject reference.
 template <class T>
@@ -185,7 +172,7 @@ Result<ArfReport> parse_arf(std::string_view raw) {
         if (!found_feedback && is_type(part, "message", "feedback-report")) {
             found_feedback = true;
             for (const auto& [name, value] : parse_fields(part_content(part))) {
-                if (iequals(name, "Feedback-Type")) report.feedback_type = lower(value);
+                if (iequals(name, "Feedback-Type")) report.feedback_type = ascii_lower(value);
                 else if (iequals(name, "User-Agent")) report.user_agent = value;
                 else if (iequals(name, "Original-Rcpt-To")) report.original_rcpt_to.push_back(bare_address(value));
                 else if (iequals(name, "Original-Mail-From")) report.original_mail_from = bare_address(value);
@@ -245,7 +232,7 @@ void split_mbox(std::string_view data, const std::function<void(MboxMessage&&)>&
 }
 
 bool is_redacted_address(std::string_view address) {
-    std::string a = lower(trim(address));
+    std::string a = ascii_lower(trim(address));
     auto at = a.rfind('@');
     if (at == std::string::npos || at == 0 || at + 1 == a.size()) return true;
     if (a.find("redacted") != std::string::npos) return true;

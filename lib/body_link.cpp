@@ -33,6 +33,7 @@
 
 #include "merge_tags.h"
 #include "text_links.h"
+#include "text_util.h"
 
 namespace cm {
 namespace {
@@ -60,21 +61,8 @@ const char* problem_reason(UrlProblem p) {
     }
 }
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-    return s;
-}
-
 bool istarts(std::string_view s, std::string_view prefix) {
     return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
-}
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
 }
 
 std::string percent_decode(std::string_view s) {
@@ -227,7 +215,7 @@ bool login_target(std::string_view url, int depth) {
         return false;
     }
     std::size_t query_at = url.find_first_of("?#", path_at);
-    std::string path = lower(percent_decode(url.substr(path_at, query_at - path_at)));
+    std::string path = ascii_lower(percent_decode(url.substr(path_at, query_at - path_at)));
     for (std::size_t b = 0; b < path.size();) {
         std::size_t e = path.find('/', b);
         if (e == std::string::npos) e = path.size();
@@ -243,7 +231,7 @@ bool login_target(std::string_view url, int depth) {
         if (e == std::string_view::npos) e = query.size();
         std::string_view kv = query.substr(b, e - b);
         std::size_t eq = kv.find('=');
-        if (eq != std::string_view::npos && is_redirect_param(lower(kv.substr(0, eq))) &&
+        if (eq != std::string_view::npos && is_redirect_param(ascii_lower(kv.substr(0, eq))) &&
             login_target(percent_decode(kv.substr(eq + 1)), depth + 1))
             return true;
         b = e + 1;

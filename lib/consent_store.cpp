@@ -1,19 +1,13 @@
 // consent_store.cpp - the pure per-recipient consent judgement and the address key.
 #include "consent_store.h"
 
+#include "text_util.h"
+
 namespace cm {
 
 namespace {
 
 constexpr std::int64_t kSecondsPerDay = 86400;
-
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; }
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-    while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-    return s;
-}
 
 RecipientConsent verdict(const ConsentLookup& found, bool pass, const char* reason) {
     return RecipientConsent{found.address, pass, reason};

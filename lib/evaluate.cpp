@@ -9,22 +9,16 @@
 #include "body_link.h"
 #include "consent_scope.h"
 #include "list_unsubscribe.h"
+#include "text_util.h"
 #include "verdict.h"
 
 namespace cm {
 
 namespace {
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-    return out;
-}
-
 std::string domain_of(std::string_view address) {
     auto at = address.rfind('@');
-    return at == std::string_view::npos ? std::string() : lower(address.substr(at + 1));
+    return at == std::string_view::npos ? std::string() : ascii_lower(address.substr(at + 1));
 }
 
 struct CompiledRegex {
@@ -82,7 +76,7 @@ std::string Policy::client_exemption(std::string_view client_ip) const {
 }
 
 std::string Policy::sender_exemption(std::string_view mail_from) const {
-    std::string address = lower(mail_from);
+    std::string address = ascii_lower(mail_from);
     std::string domain = domain_of(address);
     for (const std::string& entry : config_.exempt_senders) {
         bool hit = entry.find('@') != std::string::npos

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "charset.h"
+#include "text_util.h"
 
 namespace cm {
 namespace {
@@ -37,13 +38,6 @@ struct OptionsFree {
 struct GFree {
     void operator()(char* p) const { g_free(p); }
 };
-
-std::string_view trim(std::string_view s) {
-    auto ws = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-    while (!s.empty() && ws(s.front())) s.remove_prefix(1);
-    while (!s.empty() && ws(s.back())) s.remove_suffix(1);
-    return s;
-}
 
 // RFC 5322 unfolding: line breaks go, the white space after them stays.
 std::string unfold(std::string_view raw) {

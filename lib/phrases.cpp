@@ -11,6 +11,7 @@
 #include "phrases.h"
 
 #include "message.h"  // iequals
+#include "text_util.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -42,14 +43,6 @@ using Code = std::unique_ptr<pcre2_code, CodeDeleter>;
 struct MatchDataDeleter {
     void operator()(pcre2_match_data* m) const { pcre2_match_data_free(m); }
 };
-
-std::string_view trim(std::string_view s) {
-    const char* ws = " \t\r\n";
-    std::size_t b = s.find_first_not_of(ws);
-    if (b == std::string_view::npos) return {};
-    std::size_t e = s.find_last_not_of(ws);
-    return s.substr(b, e - b + 1);
-}
 
 // A literal space outside [...] becomes \s+ (any run of white space), or \s when a
 // quantifier follows it (so "opt ?out" keeps its meaning).
