@@ -1,11 +1,12 @@
 #!/bin/sh
-# consentctl against a real SQLite store in a temp dir: every command, exit codes, exact texts.
+# consentctl against a real store (SQLite in a temp dir by default): every command, exit codes, exact texts.
 . tests/lib.sh
 CTL=$BUILD/consentctl
 ARF=tests/data/arf
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-DB="sqlite:$T/consent.db"
+# CONSENTCTL_TEST_DB runs the same cases on another (empty) store, e.g. PostgreSQL.
+DB=${CONSENTCTL_TEST_DB:-"sqlite:$T/consent.db"}
 printf 'ConsentDatabase %s\nConsentScope sender-domain\n' "$DB" >"$T/ctl.conf"
 c() { "$CTL" -c "$T/ctl.conf" "$@"; }
 
