@@ -3,7 +3,8 @@
 # seeds made from tests/data and the shared corpus (tests/fuzz/make_seeds.py). The growing
 # corpus stays in $BUILD-fuzz/corpus/<target> (not committed); a crash leaves its input in
 # $BUILD-fuzz/artifacts/. Prints ok/not ok per target and the final "N passed, M failed".
-# Environment: BUILD [build], CORPUS_DIR (the shared corpus), FUZZ_SECONDS [60].
+# Environment: BUILD [build], CORPUS_DIR (the shared corpus), FUZZ_SECONDS [60],
+# FUZZ_MAX_LEN [65536] (bytes per generated input; larger inputs cut the rate of runs).
 set -u
 . tests/lib.sh
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
@@ -19,7 +20,7 @@ for target in "$@"; do
     log=$FUZZ_DIR/$target.log
     start=$(date +%s)
     "$FUZZ_DIR/$target" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 \
-        -max_len=262144 -print_final_stats=1 \
+        -max_len="${FUZZ_MAX_LEN:-65536}" -print_final_stats=1 \
         -artifact_prefix="$FUZZ_DIR/artifacts/$target-" \
         "$FUZZ_DIR/corpus/$target" "$seeds/$target" >"$log" 2>&1
     rc=$?
