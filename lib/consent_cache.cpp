@@ -17,11 +17,18 @@ CachingConsentStore::CachingConsentStore(std::shared_ptr<ConsentStore> inner, in
                                          std::size_t max_entries)
     : inner_(std::move(inner)), ttl_(ttl_seconds), clock_(std::move(clock)), max_entries_(max_entries) {}
 
-void CachingConsentStore::make_room(std::int64_t now) {
-    if (entries_.size() < max_entries_) return;
-    for (auto it = entries_.begin(); it != entries_.end();)
-        it = it->second.expires <= now ? entries_.erase(it) : std::next(it);
+void CachingConsentStore::sweep(std::int64_t now) {
+    if (now >= next_sweep_) {
+        for (auto it = entries_.begin(); it != entries_.end();)
+            it = it->second.expires <= now ? entries_.erase(it) : std::next(it);
+        next_sweep_ = now + ttl_;
+    }
     if (entries_.size() >= max_entries_) entries_.clear();
+}
+
+std::size_t CachingConsentStore::size() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return entries_.size();
 }
 
 Result<std::vector<ConsentLookup>> CachingConsentStore::lookup(std::string_view scope,
@@ -49,9 +56,10 @@ Result<std::vector<ConsentLookup>> CachingConsentStore::lookup(std::string_view 
     auto fetched = inner_->lookup(scope, missing);
     if (!fetched.ok()) return fetched.status();
     std::lock_guard<std::mutex> lock(mutex_);
+    sweep(now);
     for (std::size_t j = 0; j < missing.size() && j < fetched->size(); ++j) {
         out[missing_at[j]] = (*fetched)[j];
-        make_room(now);
+        if (entries_.size() >= max_entries_) entries_.clear();
         entries_[cache_key(scope, missing[j])] = Entry{(*fetched)[j], now + ttl_};
     }
     return out;

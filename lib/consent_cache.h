@@ -2,8 +2,9 @@
 //
 // Wraps the real store for the milter: a lookup asks the inner store only for the addresses
 // it has no fresh answer for (still one round trip). Failures are never cached. Time comes
-// from the injected clock (seconds, monotonic). When the cache holds `max_entries`, expired
-// entries are dropped, and if that is not enough, everything is. Thread-safe.
+// from the injected clock (seconds, monotonic). Expired entries are swept once per TTL, so the
+// cache holds about TTL x lookup rate entries; if it still reaches `max_entries`, it is
+// emptied. Thread-safe.
 #pragma once
 
 #include <cstddef>
@@ -28,13 +29,15 @@ public:
     Result<std::vector<ConsentLookup>> lookup(std::string_view scope,
                                               const std::vector<std::string>& addresses) override;
 
+    std::size_t size();  // entries held now
+
 private:
     struct Entry {
         ConsentLookup value;
         std::int64_t expires = 0;
     };
 
-    void make_room(std::int64_t now);  // caller holds mutex_
+    void sweep(std::int64_t now);  // caller holds mutex_
 
     std::shared_ptr<ConsentStore> inner_;
     int ttl_;
@@ -42,6 +45,7 @@ private:
     std::size_t max_entries_;
     std::mutex mutex_;
     std::unordered_map<std::string, Entry> entries_;  // key: scope '\0' address
+    std::int64_t next_sweep_ = 0;
 };
 
 }  // namespace cm

@@ -21,6 +21,7 @@
 #include <libxml/parser.h>
 
 #include <algorithm>
+#include <cassert>
 #include <cctype>
 #include <cstring>
 #include <mutex>
@@ -91,21 +92,49 @@ std::string trim_ascii(std::string_view s) {
     return std::string(s);
 }
 
+inline unsigned char fold(char c) {
+    unsigned char u = static_cast<unsigned char>(c);
+    return (u >= 'A' && u <= 'Z') ? u | 0x20 : u;
+}
+
 bool icontains(std::string_view hay, std::string_view needle) {
     auto it = std::search(hay.begin(), hay.end(), needle.begin(), needle.end(), [](char a, char b) {
-        return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+        return fold(a) == fold(b);
     });
     return it != hay.end();
 }
 
 // Position of the first (or last) case-insensitive occurrence of needle, or npos.
 std::size_t ifind(std::string_view hay, std::string_view needle, bool last = false) {
-    auto eq = [](char a, char b) {
-        return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+    // The needle starts with a non-letter ('<'): memchr/memrchr find it, the rest is folded.
+    assert(!needle.empty() && fold(needle[0]) == static_cast<unsigned char>(needle[0]));
+    if (needle.size() > hay.size()) return std::string_view::npos;
+    auto same_at = [&](std::size_t at) {
+        for (std::size_t i = 1; i < needle.size(); ++i)
+            if (fold(hay[at + i]) != fold(needle[i])) return false;
+        return true;
     };
-    auto it = last ? std::find_end(hay.begin(), hay.end(), needle.begin(), needle.end(), eq)
-                   : std::search(hay.begin(), hay.end(), needle.begin(), needle.end(), eq);
-    return it == hay.end() ? std::string_view::npos : std::size_t(it - hay.begin());
+    const std::size_t limit = hay.size() - needle.size() + 1;  // candidate starts: [0, limit)
+    if (last) {
+        std::size_t end = limit;
+        while (end > 0) {
+            const void* p = memrchr(hay.data(), needle[0], end);
+            if (!p) break;
+            std::size_t at = static_cast<const char*>(p) - hay.data();
+            if (same_at(at)) return at;
+            end = at;
+        }
+    } else {
+        std::size_t from = 0;
+        while (from < limit) {
+            const void* p = std::memchr(hay.data() + from, needle[0], limit - from);
+            if (!p) break;
+            std::size_t at = static_cast<const char*>(p) - hay.data();
+            if (same_at(at)) return at;
+            from = at + 1;
+        }
+    }
+    return std::string_view::npos;
 }
 
 // A <style> block after the start of the body applies to the whole document, including

@@ -76,3 +76,17 @@ TEST_CASE("consent cache: bounded size") {
     (void)cache.lookup("s", {"a19@x"});
     CHECK(inner->calls == 20);  // the newest entry survived the trimming
 }
+
+TEST_CASE("consent cache: expired entries are swept once per TTL, not only when full") {
+    auto inner = std::make_shared<CountingStore>();
+    std::int64_t now = 0;
+    cm::CachingConsentStore cache(inner, 30, [&] { return now; }, 1000);
+    (void)cache.lookup("s", {"a@x", "b@x", "c@x"});
+    CHECK(cache.size() == 3);
+    now = 31;  // all three expired: swept, though the cache is far from full
+    (void)cache.lookup("s", {"d@x"});
+    CHECK(cache.size() == 1);
+    (void)cache.lookup("s", {"e@x", "f@x"});
+    (void)cache.lookup("s", {"d@x"});
+    CHECK(inner->calls == 3);  // d@x is still cached
+}
