@@ -2,7 +2,8 @@
 # `make bench` (issue 5): every benchmark in one run, each figure beside a baseline measured in
 # the same run. Not part of `make check`.
 #   1. library: bench_evaluate (parse + evaluate vs GMime parse alone), interleaved rounds
-#   2. consent lookups: bench_consent on a cached 1-million-record SQLite store
+#   2. consent lookups: bench_consent on a cached 1-million-record SQLite store, and CSV
+#      import rows/s through consentctl (BENCH_CSV_ROWS [200000])
 #   3. end to end + memory: e2e.sh (private Postfix, smtp-source, smtp-sink; needs root)
 # Variables: BUILD, CORPUS_DIR, BENCH_ROUNDS [3], BENCH_MESSAGES [5000; the issue's figure is
 # 20000], BENCH_SESSIONS [20], BENCH_RECORDS [1000000], BENCH_SKIP_E2E=1, and those of e2e.sh
@@ -28,6 +29,28 @@ largest=$(ls -S "$CORPUS_DIR"/*.eml 2>/dev/null | head -n 1)
 echo
 
 "$BUILD/bench/bench_consent" --db "$DB" --records "$RECORDS" --rounds "$ROUNDS" || status=1
+echo
+
+# CSV import through consentctl (both streaming passes), against writing the same CSV file.
+CSV_ROWS=${BENCH_CSV_ROWS:-200000}
+csv_dir=$BUILD/bench/csv
+rm -rf "$csv_dir"
+mkdir -p "$csv_dir"
+t0=$(date +%s.%N)
+awk -v n="$CSV_ROWS" 'BEGIN {
+    print "scope,address,status,method,source,ip,granted_at,confirmed_at,revoked_at"
+    for (i = 0; i < n; i++)
+        printf "shop%d.example,r%d@example.net,confirmed,double-opt-in,bench,192.0.2.1,2024-01-01T00:00:00Z,2024-01-02T00:00:00Z,\n", i % 50, i
+}' >"$csv_dir/rows.csv"
+t1=$(date +%s.%N)
+"$BUILD/consentctl" -d "sqlite:$(pwd)/$csv_dir/import.db" import "$csv_dir/rows.csv" >/dev/null || status=1
+t2=$(date +%s.%N)
+awk -v n="$CSV_ROWS" -v t0="$t0" -v t1="$t1" -v t2="$t2" 'BEGIN {
+    w = t1 - t0; i = t2 - t1
+    printf "# CSV import: %d rows\n%-34s %12.0f rows/s\n%-34s %12.0f rows/s   ratio %.3f\n", n,
+        "baseline: writing the CSV (awk)", n / w, "consentctl import (SQLite)", n / i, (n / i) / (n / w)
+}'
+rm -rf "$csv_dir"
 echo
 
 if [ -n "${BENCH_SKIP_E2E:-}" ]; then
