@@ -18,7 +18,7 @@ namespace cm {
 struct VisibilityOptions {
     double min_font_px = 8.0;          // MinFontSizePx
     double min_contrast = 1.5;         // MinContrastRatio
-    std::size_t max_depth = 256;       // element nesting considered; deeper = note + treated as hidden
+    std::size_t max_depth = 256;       // element nesting followed; deeper content is ignored (note)
     std::size_t max_elements = 200000; // elements processed; the rest is ignored (note)
     std::size_t max_css_rules = 5000;  // <style> rules kept
     std::size_t max_links = 5000;      // links returned
