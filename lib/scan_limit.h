@@ -9,6 +9,9 @@
 
 namespace cm {
 
+// Header bytes a front end keeps; the parser's own limits turn an excess into a finding.
+inline constexpr std::size_t kMaxHeaderBuffer = 2u << 20;
+
 struct ScanPrefix {
     std::string_view bytes;   // headers, separator, and at most max_body bytes of body
     bool truncated = false;   // some body was cut off

@@ -15,6 +15,7 @@
 #include "log.h"
 #include "mime_walk.h"
 #include "report_text.h"
+#include "scan_limit.h"
 #include "verdict.h"
 
 namespace cm {
@@ -26,8 +27,6 @@ SnapshotHolder* g_holder = nullptr;
 constexpr unsigned long kWantedActions = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_DELRCPT | SMFIF_QUARANTINE;
 constexpr unsigned long kWantedSteps = SMFIP_NOHELO | SMFIP_NOUNKNOWN | SMFIP_NODATA | SMFIP_NR_CONN |
                                        SMFIP_NR_MAIL | SMFIP_NR_RCPT | SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_SKIP;
-// Raw header bytes kept; the parser's own limits turn an excess into a finding.
-constexpr std::size_t kMaxHeaderBuffer = 2u << 20;
 
 // One message in progress on a connection.
 struct MessageState {

@@ -1,13 +1,13 @@
 #include "test_mode.h"
 
+#include <sys/stat.h>
+
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
-#include <fstream>
 #include <iostream>
-#include <iterator>
-#include <sstream>
 
 #include "envelope_from_headers.h"
 #include "mime_walk.h"
@@ -19,30 +19,40 @@ namespace cm {
 
 namespace {
 
-bool read_input(const std::string& path, std::string& out) {
-    if (path == "-") {
-        std::ostringstream buffer;
-        buffer << std::cin.rdbuf();
-        out = buffer.str();
-        return !std::cin.bad();
-    }
-    std::ifstream in(path, std::ios::binary);
+// Reads at most `limit` bytes of the file ("-" = standard input), as much as the milter would
+// buffer; `cut` says there was more. Memory stays bounded whatever the file's size.
+bool read_input(const std::string& path, std::size_t limit, std::string& out, bool& cut) {
+    FILE* in = path == "-" ? stdin : std::fopen(path.c_str(), "rb");
     if (!in) return false;
-    out.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    return !in.bad();
+    struct stat st {};
+    if (fstat(fileno(in), &st) == 0 && S_ISREG(st.st_mode))
+        out.reserve(std::min<std::size_t>(static_cast<std::size_t>(st.st_size), limit + 1));
+    char buffer[1 << 16];
+    while (out.size() <= limit) {
+        std::size_t n = std::fread(buffer, 1, std::min(sizeof buffer, limit + 1 - out.size()), in);
+        if (n == 0) break;
+        out.append(buffer, n);
+    }
+    bool ok = !std::ferror(in);
+    if (in != stdin) std::fclose(in);
+    cut = out.size() > limit;
+    if (cut) out.resize(limit);
+    return ok;
 }
 
 }  // namespace
 
 int run_test_mode(const Options& options, const Policy& policy, ConsentStore* store) {
+    const std::size_t max_scan = policy.config().max_scan_size;
     std::string raw;
-    if (!read_input(options.test_file, raw)) {
+    bool cut = false;
+    if (!read_input(options.test_file, kMaxHeaderBuffer + 4 + max_scan, raw, cut)) {
         std::fprintf(stderr, "consent-milter: %s: cannot read: %s\n", options.test_file.c_str(), std::strerror(errno));
         return exit_noinput;
     }
 
-    ScanPrefix scanned = scan_prefix(raw, policy.config().max_scan_size);
-    ParsedMessage message = parse_message(scanned.bytes, ParseLimits{}, scanned.truncated);
+    ScanPrefix scanned = scan_prefix(raw, max_scan);
+    ParsedMessage message = parse_message(scanned.bytes, ParseLimits{}, scanned.truncated || cut);
 
     Envelope envelope;
     envelope.mail_from = options.from_given ? options.from : sender_from_headers(message);

@@ -290,7 +290,12 @@ TEST_CASE("limits become notes, not crashes") {
         auto scan = extract_html_links(html);
         double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         INFO("took " << secs << " s");
-        CHECK(secs < 3.0);
+#if defined(__SANITIZE_ADDRESS__)
+        const double bound = 15.0;  // AddressSanitizer is several times slower by design
+#else
+        const double bound = 3.0;
+#endif
+        CHECK(secs < bound);  // a hang detector: the work budget makes this ~0.2 s
         CHECK(has_note(scan, "limit:css-work"));
         CHECK(scan.links.size() == 5000);
     }
