@@ -178,6 +178,9 @@ Report evaluate(const ParsedMessage& message, const Envelope& envelope, const Po
     const Config& config = policy.config();
     Report report;
     report.truncated = message.truncated;
+    for (const ParseNote& note : message.notes)
+        if (std::find(report.notes.begin(), report.notes.end(), note.code) == report.notes.end())
+            report.notes.push_back(note.code);
 
     report.exempt_why = find_exemption(message, envelope, policy);
     if (!report.exempt_why.empty()) {

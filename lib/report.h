@@ -61,6 +61,8 @@ struct Report {
     bool truncated = false;
     std::string scope;                          // consent scope used ("" when none)
     std::string error;                          // why a check could not run (verdict from OnError)
+    std::vector<std::string> notes;             // parser observations and limit breaches
+                                                // ("limit:mime-depth", "charset:unknown", ...)
 };
 
 }  // namespace cm

@@ -30,6 +30,7 @@ std::string report_to_json(const Report& report) {
         {"reasons", report.reasons},
         {"removed_recipients", report.removed_recipients},
         {"truncated", report.truncated},
+        {"notes", report.notes},
     };
     if (report.exempt) out["exempt_why"] = report.exempt_why;
     if (!report.error.empty()) out["error"] = report.error;

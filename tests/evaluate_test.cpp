@@ -2,6 +2,7 @@
 // store that fails on demand.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <map>
 
 #include "evaluate.h"
@@ -191,4 +192,12 @@ TEST_CASE("extract_address: angle brackets, bare address, garbage") {
     CHECK(cm::extract_address("Shop <news@shop.example>") == "news@shop.example");
     CHECK(cm::extract_address(" news@shop.example ") == "news@shop.example");
     CHECK(cm::extract_address("no address here").empty());
+}
+
+TEST_CASE("evaluate: parser notes reach the report once each") {
+    auto policy = make_policy({});
+    std::string deep = "From: a@shop.example\r\nTo: b@example.net\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n";
+    for (int i = 0; i < 40; ++i) deep += "--b\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n";
+    auto report = cm::evaluate(cm::parse_message(deep), envelope({"b@example.net"}), *policy, nullptr, 0);
+    CHECK(std::count(report.notes.begin(), report.notes.end(), "limit:mime-depth") == 1);
 }

@@ -210,6 +210,7 @@ TEST_CASE("report json: DESIGN §6 keys and values") {
     CHECK(j["reasons"] == nlohmann::json::array({"body_link:hidden", "consent:revoked"}));
     CHECK(j["removed_recipients"] == nlohmann::json::array({"b@x.example"}));
     CHECK(j["truncated"] == false);
+    CHECK(j["notes"] == nlohmann::json::array());
 }
 
 TEST_CASE("report json: bytes that are not UTF-8 do not break the output") {
