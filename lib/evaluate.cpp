@@ -102,21 +102,6 @@ std::string Policy::header_exemption(std::string_view name, std::string_view val
     return {};
 }
 
-std::string extract_address(std::string_view value) {
-    auto open = value.rfind('<');
-    if (open != std::string_view::npos) {
-        auto close = value.find('>', open);
-        if (close != std::string_view::npos) value = value.substr(open + 1, close - open - 1);
-    }
-    auto first = value.find_first_not_of(" \t\r\n\"");
-    if (first == std::string_view::npos) return {};
-    auto last = value.find_last_not_of(" \t\r\n\"");
-    std::string_view addr = value.substr(first, last - first + 1);
-    if (addr.find('@') == std::string_view::npos || addr.find_first_of(" \t,;") != std::string_view::npos)
-        return {};
-    return std::string(addr);
-}
-
 std::string consent_scope(const ParsedMessage& message, const Envelope& envelope, const Config& config) {
     return scope_for(config.consent_scope, config.consent_scope_header, message.headers, envelope.mail_from,
                      envelope.auth_user);

@@ -62,7 +62,4 @@ std::string consent_scope(const ParsedMessage& message, const Envelope& envelope
 Report evaluate(const ParsedMessage& message, const Envelope& envelope, const Policy& policy,
                 ConsentStore* store, std::int64_t now);
 
-// Address inside "Name <addr>" / "<addr>" / "addr"; "" when there is none.
-std::string extract_address(std::string_view header_value);
-
 }  // namespace cm

@@ -188,12 +188,6 @@ TEST_CASE("evaluate: sender exemption matches the domain and its subdomains only
     CHECK(policy->sender_exemption("news@shop.example").empty());
 }
 
-TEST_CASE("extract_address: angle brackets, bare address, garbage") {
-    CHECK(cm::extract_address("Shop <news@shop.example>") == "news@shop.example");
-    CHECK(cm::extract_address(" news@shop.example ") == "news@shop.example");
-    CHECK(cm::extract_address("no address here").empty());
-}
-
 TEST_CASE("evaluate: parser notes reach the report once each") {
     auto policy = make_policy({});
     std::string deep = "From: a@shop.example\r\nTo: b@example.net\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n";
