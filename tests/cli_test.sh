@@ -53,6 +53,25 @@ v=$(printf 'garbage\0\377\376 no headers at all' | $CM -c "$T/default.conf" --te
     python3 -c 'import json,sys; print(json.load(sys.stdin)["verdict"])')
 expect_eq "garbage on stdin gets a verdict" "$v" "reject"
 
+# --test follows the store: no record, grant, revoke, re-grant, then an imported complaint
+# (tests/data/arf/yahoo_abuse.eml: Alice, sent with Return-Path bounce-7f3a@mail.shop.example).
+CTL=$BUILD/consentctl
+printf 'ConsentDatabase sqlite:%s/consent.db\nConsentScope sender-domain\n' "$T" >"$T/store.conf"
+verdict_for() {
+    $CM -c "$T/store.conf" --test $MSG/compliant.eml --from bounce-7f3a@mail.shop.example --rcpt alice.jones@example.net --json |
+        python3 -c 'import json,sys; r=json.load(sys.stdin); print(r["verdict"], ",".join(r["reasons"]))'
+}
+$CTL -c "$T/store.conf" grant mail.shop.example other@example.net --confirmed >/dev/null
+expect_eq "--test: no record" "$(verdict_for)" "reject consent:no-record"
+$CTL -c "$T/store.conf" grant mail.shop.example Alice.Jones@Example.NET --confirmed >/dev/null
+expect_eq "--test: after grant" "$(verdict_for)" "accept "
+$CTL -c "$T/store.conf" revoke mail.shop.example alice.jones@example.net >/dev/null
+expect_eq "--test: after revoke" "$(verdict_for)" "reject consent:revoked"
+$CTL -c "$T/store.conf" grant mail.shop.example alice.jones@example.net --confirmed >/dev/null
+expect_eq "--test: after a new grant" "$(verdict_for)" "accept "
+$CTL -c "$T/store.conf" import-arf tests/data/arf/yahoo_abuse.eml >/dev/null
+expect_eq "--test: after an imported complaint" "$(verdict_for)" "reject consent:suppressed"
+
 # Every shared corpus file: valid JSON, exit 0.
 if [ -d "${CORPUS_DIR:-}" ]; then
     bad=""
