@@ -11,8 +11,12 @@ Status check_consent_key(const std::string& scope, std::string& address, bool al
     return Status::OK();
 }
 
-bool valid_suppression_reason(std::string_view r) {
-    return r == "complaint" || r == "bounce" || r == "unsubscribe" || r == "manual" || r == "spamtrap";
+Status check_suppression(Suppression& suppression) {
+    if (Status st = check_consent_key(suppression.scope, suppression.address, true); !st.ok()) return st;
+    const std::string& r = suppression.reason;
+    if (r == "complaint" || r == "bounce" || r == "unsubscribe" || r == "manual" || r == "spamtrap") return Status::OK();
+    return Status::InvalidArgument("suppression reason '" + r +
+                                   "': expected complaint, bounce, unsubscribe, manual or spamtrap");
 }
 
 ConsentRecord merge_grant(const std::optional<ConsentRecord>& had, ConsentRecord want, std::int64_t now) {

@@ -20,8 +20,9 @@ namespace cm {
 // address; normalises `address` in place (normalize_address).
 Status check_consent_key(const std::string& scope, std::string& address, bool allow_star);
 
-// complaint, bounce, unsubscribe, manual, spamtrap.
-bool valid_suppression_reason(std::string_view reason);
+// A suppression's key (scope or '*', address normalised in place) and its reason: complaint,
+// bounce, unsubscribe, manual or spamtrap.
+Status check_suppression(Suppression& suppression);
 
 // The record a grant of `want` leaves, given what was stored (`had`). Unset method/source/ip
 // keep the stored values; an unset granted_at keeps a live record's, else `now`; confirmed_at

@@ -302,10 +302,7 @@ public:
 
     Result<ChangeResult> suppress(const Suppression& suppression, const std::string& ref, std::int64_t now) override {
         Suppression sup = suppression;
-        if (Status st = check_consent_key(sup.scope, sup.address, true); !st.ok()) return st;
-        if (!valid_suppression_reason(sup.reason))
-            return Status::InvalidArgument("suppression reason '" + sup.reason +
-                                           "': expected complaint, bounce, unsubscribe, manual or spamtrap");
+        if (Status st = check_suppression(sup); !st.ok()) return st;
         return change(sup.scope, sup.address, [&](PgSession& s) -> Result<ChangeResult> {
             if (!ref.empty()) {
                 auto seen = s.exec(kRefSeen, {ref});

@@ -246,10 +246,7 @@ public:
 
     Result<ChangeResult> suppress(const Suppression& suppression, const std::string& ref, std::int64_t now) override {
         Suppression s = suppression;
-        if (Status st = check_consent_key(s.scope, s.address, true); !st.ok()) return st;
-        if (!valid_suppression_reason(s.reason))
-            return Status::InvalidArgument("suppression reason '" + s.reason +
-                                           "': expected complaint, bounce, unsubscribe, manual or spamtrap");
+        if (Status st = check_suppression(s); !st.ok()) return st;
         return write([&](SqliteConn& c) -> Result<ChangeResult> {
             if (!ref.empty()) {
                 auto seen = exists(c, kRefSeenSql, ref);
