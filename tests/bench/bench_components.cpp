@@ -3,9 +3,7 @@
 #include <libxml/HTMLparser.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cstring>
-#include <string_view>
 
 #include "bench_util.h"
 #include "html_visibility.h"
@@ -63,34 +61,6 @@ long sax_memory(const std::string& html) {
     return c.events;
 }
 
-// As lib/html_visibility.cpp's ifind(..., last=true): std::find_end with std::tolower.
-std::size_t last_style_libc(std::string_view hay) {
-    std::string_view needle = "<style";
-    auto it = std::find_end(hay.begin(), hay.end(), needle.begin(), needle.end(), [](char a, char b) {
-        return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
-    });
-    return it == hay.end() ? std::string_view::npos : std::size_t(it - hay.begin());
-}
-
-// The proposed replacement: memrchr for '<', then an ASCII-folded compare of the rest.
-std::size_t last_style_ascii(std::string_view hay) {
-    std::string_view rest = "style";
-    std::size_t end = hay.size();
-    while (end > 0) {
-        const void* p = memrchr(hay.data(), '<', end);
-        if (!p) break;
-        std::size_t at = static_cast<const char*>(p) - hay.data();
-        if (hay.size() - at > rest.size()) {
-            bool same = true;
-            for (std::size_t i = 0; i < rest.size() && same; ++i)
-                same = (static_cast<unsigned char>(hay[at + 1 + i]) | 0x20) == static_cast<unsigned char>(rest[i]);
-            if (same) return at;
-        }
-        end = at;
-    }
-    return std::string_view::npos;
-}
-
 }  // namespace
 
 std::vector<ComponentTiming> time_html_components(const std::string& html, int rounds, double seconds) {
@@ -99,17 +69,12 @@ std::vector<ComponentTiming> time_html_components(const std::string& html, int r
         {"libxml2 HTML SAX alone, push parser (64 KB chunks)", {}},
         {"libxml2 HTML SAX alone, memory parser (htmlParseDocument)", {}},
         {"extract_html_links (libxml2 + our visibility scanner)", {}},
-        {"last '<style' search, std::tolower + find_end (as now)", {}},
-        {"last '<style' search, memrchr + ASCII fold (proposed)", {}},
     };
-    if (last_style_libc(html) != last_style_ascii(html)) out[4].name += " [MISMATCH]";
     volatile long sink = 0;
     for (int r = 0; r < rounds; ++r) {
         out[0].per_round.push_back(rate([&] { sink = sink + sax_push(html); }, seconds));
         out[1].per_round.push_back(rate([&] { sink = sink + sax_memory(html); }, seconds));
         out[2].per_round.push_back(rate([&] { sink = sink + static_cast<long>(extract_html_links(html).links.size()); }, seconds));
-        out[3].per_round.push_back(rate([&] { sink = sink + static_cast<long>(last_style_libc(html)); }, seconds));
-        out[4].per_round.push_back(rate([&] { sink = sink + static_cast<long>(last_style_ascii(html)); }, seconds));
     }
     return out;
 }

@@ -2,8 +2,7 @@
 //
 // Lower bounds and alternatives behind evaluate(): libxml2's HTML SAX parser alone (push
 // parser in 64 KB chunks, as lib/html_visibility.cpp drives it, and the one-shot memory
-// parser), our extract_html_links(), and the whole-document case-insensitive "<style" search
-// html_visibility does before parsing (libc tolower vs an ASCII fold). Single-threaded.
+// parser) and our extract_html_links(). Single-threaded.
 #pragma once
 
 #include <string>
