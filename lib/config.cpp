@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <pcre2.h>
 #include <unistd.h>
 
@@ -278,9 +279,19 @@ std::string resolve_path(std::string_view v, const Ctx& ctx) {
     return ctx.base_dir + "/" + std::string(v);
 }
 
+// The config file and the files it names (lists, phrases) are small regular files. A FIFO,
+// a device such as /dev/zero or a runaway file is an error, not a hang or an unbounded read.
+constexpr std::size_t kMaxConfigFileBytes = 64u << 20;
+
 Result<std::string> read_whole_file(const std::string& path) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    // O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused below.
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) return Status::IOError(std::strerror(errno));
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        ::close(fd);
+        return Status::IOError(S_ISDIR(st.st_mode) ? std::strerror(EISDIR) : "not a regular file");
+    }
     std::string data;
     char buf[65536];
     for (;;) {
@@ -292,6 +303,10 @@ Result<std::string> read_whole_file(const std::string& path) {
             return Status::IOError(std::strerror(saved));
         }
         if (n == 0) break;
+        if (data.size() + static_cast<std::size_t>(n) > kMaxConfigFileBytes) {
+            ::close(fd);
+            return Status::IOError("larger than " + std::to_string(kMaxConfigFileBytes >> 20) + " MiB");
+        }
         data.append(buf, static_cast<std::size_t>(n));
     }
     ::close(fd);

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -390,6 +391,24 @@ TEST_CASE("config: an unreadable file is one error at line 0", "[config]") {
           std::vector<std::string>{"/nonexistent/consent-milter.conf: cannot read: No such file or directory"});
     const auto dir = cm::load_config("/tmp");
     CHECK(errors_of(dir) == std::vector<std::string>{"/tmp: cannot read: Is a directory"});
+}
+
+TEST_CASE("config: a device, a FIFO or a huge file is refused, not read without end", "[config][limits]") {
+    CHECK(errors_of(cm::load_config("/dev/zero")) ==
+          std::vector<std::string>{"/dev/zero: cannot read: not a regular file"});
+    TempDir dir;
+    const std::string conf = dir.path + "/c.conf";
+    // A FIFO with no writer: opening it must not block.
+    const std::string fifo = dir.path + "/phrases.fifo";
+    REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+    dir.files.push_back(fifo);
+    CHECK(errors_of(cm::parse_config("UnsubscribePhrases " + fifo + "\n", conf)) ==
+          std::vector<std::string>{conf + ":1: cannot read '" + fifo + "' for 'UnsubscribePhrases': not a regular file"});
+    // 65 MiB (sparse: costs no disk) is over the 64 MiB cap.
+    const std::string big = dir.write("senders", "");
+    REQUIRE(truncate(big.c_str(), 65 << 20) == 0);
+    CHECK(errors_of(cm::parse_config("ExemptSenders " + big + "\n", conf)) ==
+          std::vector<std::string>{conf + ":1: cannot read '" + big + "' for 'ExemptSenders': larger than 64 MiB"});
 }
 
 TEST_CASE("config: action names", "[config]") {
