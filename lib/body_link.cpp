@@ -32,6 +32,7 @@
 #include <cctype>
 
 #include "merge_tags.h"
+#include "pattern_budget.h"
 #include "text_links.h"
 #include "text_util.h"
 
@@ -115,17 +116,36 @@ std::string join_why(std::string_view hidden, UrlProblem p) {
     return why;
 }
 
+void add_note(std::vector<std::string>& notes, const std::string& note) {
+    if (std::find(notes.begin(), notes.end(), note) == notes.end()) notes.push_back(note);
+}
+
+// The CSS limit note of `scan`, or "": past a CSS limit some rules were not applied, so a link
+// that looks visible may be hidden by one of them.
+std::string css_limit_hit(const HtmlScan& scan) {
+    for (const std::string& n : scan.notes)
+        if (n == "limit:css-rules" || n == "limit:css-work") return n;
+    return {};
+}
+
 void html_candidates(const TextPart& part, std::size_t index, const PhraseSet& phrases,
-                     const BodyLinkOptions& options, std::vector<Candidate>& out) {
+                     const BodyLinkOptions& options, PatternBudget& budget, std::vector<Candidate>& out,
+                     std::vector<std::string>& notes) {
     HtmlScan scan = extract_html_links(part.text, options.visibility);
-    for (const HtmlLink& l : scan.links) {
+    for (const std::string& n : scan.notes) add_note(notes, n);
+    const std::string css_limit = css_limit_hit(scan);
+    for (HtmlLink& l : scan.links) {
         std::string_view href = trim(l.href);
         if (href.empty() || href.front() == '#') continue;  // not a link
+        if (!css_limit.empty() && l.visible) {  // fail closed: visibility not fully known
+            l.visible = false;
+            l.why = css_limit;
+        }
         std::string shown;
-        if (phrases.is_unsubscribe(l.text, PhraseContext::html_link)) {
+        if (phrases.is_unsubscribe(l.text, PhraseContext::html_link, &budget)) {
             shown = l.text;
-        } else if (phrases.is_neutral(l.text) || is_template_expression(l.text)) {
-            if (phrases.is_unsubscribe(l.block_text, PhraseContext::html_link))
+        } else if (phrases.is_neutral(l.text, &budget) || is_template_expression(l.text)) {
+            if (phrases.is_unsubscribe(l.block_text, PhraseContext::html_link, &budget))
                 shown = l.block_text;
             else if (url_has_unsubscribe_keyword(href))
                 shown = l.text.empty() ? std::string(href) : l.text;
@@ -146,8 +166,8 @@ void html_candidates(const TextPart& part, std::size_t index, const PhraseSet& p
 }
 
 void plain_candidates(const TextPart& part, std::size_t index, const PhraseSet& phrases,
-                      std::vector<Candidate>& out) {
-    for (TextLink& l : find_text_links(part.text, phrases)) {
+                      PatternBudget& budget, std::vector<Candidate>& out) {
+    for (TextLink& l : find_text_links(part.text, phrases, &budget)) {
         if (!l.unsubscribe) continue;
         Candidate c;
         c.part = index;
@@ -245,16 +265,18 @@ bool is_login_url(std::string_view url) { return login_target(trim(url), 0); }
 
 BodyLinkFinding check_body_link(const ParsedMessage& message, const PhraseSet& phrases,
                                 const BodyLinkOptions& options) {
+    BodyLinkFinding f;
+    PatternBudget budget;
     std::vector<Candidate> cands;
     for (std::size_t i = 0; i < message.parts.size(); ++i) {
         const TextPart& part = message.parts[i];
         if (part.kind == PartKind::html)
-            html_candidates(part, i, phrases, options, cands);
+            html_candidates(part, i, phrases, options, budget, cands, f.notes);
         else
-            plain_candidates(part, i, phrases, cands);
+            plain_candidates(part, i, phrases, budget, cands);
     }
+    if (budget.any_spent()) add_note(f.notes, "limit:pattern");
 
-    BodyLinkFinding f;
     std::vector<bool> has_usable(message.parts.size(), false);
     for (const Candidate& c : cands) {
         if (c.usable()) has_usable[c.part] = true;

@@ -250,8 +250,8 @@ bool Stylesheet::add_rule(std::string_view selectors, std::string_view body, std
     auto block_index = static_cast<std::uint32_t>(blocks_.size());
     split_top_level(selectors, ',', [&](std::string_view sel) {
         sel = trim(sel);
-        if (sel.empty() || sel.size() > kMaxSelectorLength) return;
-        if (rules_.size() >= max_rules) {
+        if (sel.empty()) return;
+        if (sel.size() > kMaxSelectorLength || rules_.size() >= max_rules) {
             complete = false;
             return;
         }

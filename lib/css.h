@@ -79,8 +79,9 @@ struct CssElement {
 
 class Stylesheet {
 public:
-    // Adds the rules of one <style> block. Returns false if max_rules was reached and rules
-    // were dropped (the first max_rules of the document are kept).
+    // Adds the rules of one <style> block. Returns false if rules were dropped over a limit:
+    // max_rules reached (the first max_rules of the document are kept) or a selector longer
+    // than 512 bytes.
     bool add(std::string_view css, std::size_t max_rules);
     std::size_t rule_count() const { return rules_.size(); }
     bool empty() const { return rules_.empty(); }

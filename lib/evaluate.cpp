@@ -9,6 +9,7 @@
 #include "body_link.h"
 #include "consent_scope.h"
 #include "list_unsubscribe.h"
+#include "pattern_budget.h"
 #include "text_util.h"
 #include "verdict.h"
 
@@ -90,12 +91,12 @@ std::string Policy::sender_exemption(std::string_view mail_from) const {
     return {};
 }
 
-std::string Policy::header_exemption(std::string_view name, std::string_view value) const {
+std::string Policy::header_exemption(std::string_view name, std::string_view value,
+                                     PatternBudget& budget) const {
     for (const CompiledRegex& rule : compiled_->exempt_headers) {
         if (!iequals(rule.header_name, name)) continue;
         pcre2_match_data* data = pcre2_match_data_create_from_pattern(rule.code, nullptr);
-        int rc = pcre2_match(rule.code, reinterpret_cast<PCRE2_SPTR>(value.data()), value.size(), 0, 0, data,
-                             compiled_->match_context);
+        const int rc = match_within_budget(rule.code, value, data, compiled_->match_context, &budget);
         pcre2_match_data_free(data);
         if (rc >= 0) return "header " + rule.header_name + ": " + rule.source;
     }
@@ -110,12 +111,18 @@ std::string consent_scope(const ParsedMessage& message, const Envelope& envelope
 namespace {
 
 // The exemption that applies to this message, or "".
-std::string find_exemption(const ParsedMessage& message, const Envelope& envelope, const Policy& policy) {
+std::string find_exemption(const ParsedMessage& message, const Envelope& envelope, const Policy& policy,
+                           PatternBudget& budget) {
     if (auto why = policy.client_exemption(envelope.client_ip); !why.empty()) return why;
     if (auto why = policy.sender_exemption(envelope.mail_from); !why.empty()) return why;
     for (const Header& h : message.headers)
-        if (auto why = policy.header_exemption(h.name, h.value); !why.empty()) return why;
+        if (auto why = policy.header_exemption(h.name, h.value, budget); !why.empty()) return why;
     return {};
+}
+
+void add_note(Report& report, const std::string& note) {
+    if (std::find(report.notes.begin(), report.notes.end(), note) == report.notes.end())
+        report.notes.push_back(note);
 }
 
 // Consent per recipient; false when the store could not answer (report.error is set).
@@ -163,11 +170,11 @@ Report evaluate(const ParsedMessage& message, const Envelope& envelope, const Po
     const Config& config = policy.config();
     Report report;
     report.truncated = message.truncated;
-    for (const ParseNote& note : message.notes)
-        if (std::find(report.notes.begin(), report.notes.end(), note.code) == report.notes.end())
-            report.notes.push_back(note.code);
+    for (const ParseNote& note : message.notes) add_note(report, note.code);
 
-    report.exempt_why = find_exemption(message, envelope, policy);
+    PatternBudget budget;
+    report.exempt_why = find_exemption(message, envelope, policy, budget);
+    if (budget.any_spent()) add_note(report, "limit:pattern");
     if (!report.exempt_why.empty()) {
         report.exempt = true;
         return report;
@@ -182,6 +189,7 @@ Report evaluate(const ParsedMessage& message, const Envelope& envelope, const Po
     body_options.visibility.min_font_px = config.min_font_size_px;
     body_options.visibility.min_contrast = config.min_contrast_ratio;
     report.body_link = check_body_link(message, policy.phrases(), body_options);
+    for (const std::string& note : report.body_link.notes) add_note(report, note);
     report.body_link_checked = config.require_body_link;
 
     bool consent_ran = true;

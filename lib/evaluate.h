@@ -41,7 +41,8 @@ public:
     // description of the matching rule ("client 10.0.0.0/8", ...) or "" when none matches.
     std::string client_exemption(std::string_view client_ip) const;
     std::string sender_exemption(std::string_view mail_from) const;
-    std::string header_exemption(std::string_view name, std::string_view value) const;
+    // `budget` is the current message's (see pattern_budget.h).
+    std::string header_exemption(std::string_view name, std::string_view value, PatternBudget& budget) const;
 
     ~Policy();
     struct Compiled;

@@ -7,14 +7,14 @@
 // User patterns (UnsubscribePhrases) are read like phrases.txt: '#' comments, blank lines, and
 // optional [unsubscribe]/[link-only]/[neutral] section lines; without a section line a user
 // pattern is an [unsubscribe] pattern. The same word-boundary wrapping applies to them.
-// A match that exceeds the PCRE2 match limit (catastrophic backtracking) counts as no match.
+// A match that exceeds the PCRE2 match limit (catastrophic backtracking) counts as no match,
+// and with a PatternBudget the pattern is not run again for that message.
 #include "phrases.h"
 
 #include "message.h"  // iequals
 #include "text_util.h"
 
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
+#include "pattern_budget.h"  // includes pcre2.h (8-bit)
 
 #include <cctype>
 #include <cstdint>
@@ -235,23 +235,19 @@ struct PhraseSet::Impl {
 
     // True when any regex of the section matches. Match data is thread_local: one
     // ovector pair is enough, as only "does it match" is asked.
-    bool matches(Section s, std::string_view text) const {
-        if (builtin[s] && run(builtin[s].get(), text)) return true;
+    bool matches(Section s, std::string_view text, PatternBudget* budget) const {
+        if (builtin[s] && run(builtin[s].get(), text, budget)) return true;
         for (const Code& c : extra[s])
-            if (run(c.get(), text)) return true;
+            if (run(c.get(), text, budget)) return true;
         return false;
     }
 
-    bool run(const pcre2_code* code, std::string_view text) const {
+    bool run(const pcre2_code* code, std::string_view text, PatternBudget* budget) const {
         thread_local std::unique_ptr<pcre2_match_data, MatchDataDeleter> md(
             pcre2_match_data_create(1, nullptr));
-        int rc = pcre2_match(code, reinterpret_cast<PCRE2_SPTR>(text.data()), text.size(), 0, 0,
-                             md.get(), context.get());
-        if (rc <= PCRE2_ERROR_UTF8_ERR1 && rc >= PCRE2_ERROR_UTF8_ERR21) {
-            std::string clean = sanitize_utf8(text);
-            rc = pcre2_match(code, reinterpret_cast<PCRE2_SPTR>(clean.data()), clean.size(), 0, 0,
-                             md.get(), context.get());
-        }
+        int rc = match_within_budget(code, text, md.get(), context.get(), budget);
+        if (rc <= PCRE2_ERROR_UTF8_ERR1 && rc >= PCRE2_ERROR_UTF8_ERR21)
+            rc = match_within_budget(code, sanitize_utf8(text), md.get(), context.get(), budget);
         // rc < 0 covers no match and every limit error (match limit, depth, JIT stack):
         // a pattern that cannot decide in bounded time does not match.
         return rc >= 0;
@@ -298,17 +294,17 @@ Result<std::shared_ptr<const PhraseSet>> PhraseSet::create(const std::vector<std
     return std::shared_ptr<const PhraseSet>(new PhraseSet(std::move(impl)));
 }
 
-bool PhraseSet::is_unsubscribe(std::string_view text, PhraseContext context) const {
+bool PhraseSet::is_unsubscribe(std::string_view text, PhraseContext context, PatternBudget* budget) const {
     if (trim(text).empty()) return false;
-    if (impl_->matches(kUnsubscribe, text)) return true;
-    return context == PhraseContext::html_link && impl_->matches(kLinkOnly, text);
+    if (impl_->matches(kUnsubscribe, text, budget)) return true;
+    return context == PhraseContext::html_link && impl_->matches(kLinkOnly, text, budget);
 }
 
-bool PhraseSet::is_neutral(std::string_view text) const {
+bool PhraseSet::is_neutral(std::string_view text, PatternBudget* budget) const {
     std::string_view t = trim(text);
     if (t.empty() || looks_like_url(t)) return true;
     // Punctuation/symbol-only text ("»", "→") is neutral too (see wrap()).
-    return impl_->matches(kNeutral, t);
+    return impl_->matches(kNeutral, t, budget);
 }
 
 }  // namespace cm

@@ -15,6 +15,8 @@
 
 namespace cm {
 
+class PatternBudget;
+
 // Where a text was found: words that also mean "log out" (German "abmelden", Dutch
 // "afmelden") only count as the link or block text of an <a href>.
 enum class PhraseContext { html_link, plain_text };
@@ -26,10 +28,11 @@ public:
     static Result<std::shared_ptr<const PhraseSet>> create(const std::vector<std::string>& extra = {});
 
     // Does the (UTF-8) text contain an unsubscribe phrase valid in this context?
-    bool is_unsubscribe(std::string_view text, PhraseContext context) const;
+    // `budget` (the current message's, may be null) skips patterns spent on PCRE2 limits.
+    bool is_unsubscribe(std::string_view text, PhraseContext context, PatternBudget* budget = nullptr) const;
     // Is the text neutral link wording ("click here", "hier", "ici", a bare URL, empty) that
     // takes its meaning from the surrounding block?
-    bool is_neutral(std::string_view text) const;
+    bool is_neutral(std::string_view text, PatternBudget* budget = nullptr) const;
 
     ~PhraseSet();
     PhraseSet(const PhraseSet&) = delete;

@@ -31,6 +31,7 @@ struct BodyLinkFinding {
     std::string reason;   // missing, hidden, mailto-only, unresolved-merge-tag, login-required,
                           // missing-in-text-part, missing-in-html-part, truncated
     std::vector<BodyLink> links;  // every unsubscribe candidate seen, usable or not
+    std::vector<std::string> notes;  // limit breaches met on the way (e.g. "limit:css-rules")
 };
 
 struct RecipientConsent {

@@ -92,6 +92,7 @@ std::string human_report(const Report& report) {
         out += "  " + escape_for_log(r.address) + ": " + (r.pass ? "pass" : "fail (" + r.reason + ")") + "\n";
     for (const auto& r : report.removed_recipients) out += "removed: " + escape_for_log(r) + "\n";
     if (report.truncated) out += "truncated: yes (only a prefix of the message was scanned)\n";
+    for (const auto& n : report.notes) out += "note: " + n + "\n";
     return out;
 }
 

@@ -189,7 +189,7 @@ bool url_has_unsubscribe_keyword(std::string_view url) {
                        [&](std::string_view k) { return rest.find(k) != std::string::npos; });
 }
 
-std::vector<TextLink> find_text_links(std::string_view text, const PhraseSet& phrases) {
+std::vector<TextLink> find_text_links(std::string_view text, const PhraseSet& phrases, PatternBudget* budget) {
     std::vector<Line> lines;
     for (std::size_t start = 0; start <= text.size();) {
         std::size_t nl = text.find('\n', start);
@@ -244,7 +244,7 @@ std::vector<TextLink> find_text_links(std::string_view text, const PhraseSet& ph
             std::string_view sentence =
                 sentence_around(window, line_offset + (at == std::string_view::npos ? 0 : at),
                                 link.url.size());
-            if (phrases.is_unsubscribe(sentence, PhraseContext::plain_text)) {
+            if (phrases.is_unsubscribe(sentence, PhraseContext::plain_text, budget)) {
                 link.unsubscribe = true;
                 link.context = cap(collapse(sentence));
             } else if (link.kind != TextLink::Kind::address && url_has_unsubscribe_keyword(link.url)) {

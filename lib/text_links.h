@@ -26,7 +26,9 @@ struct TextLink {
 };
 
 // Every link of `text` in document order.
-std::vector<TextLink> find_text_links(std::string_view text, const PhraseSet& phrases);
+// `budget` (the current message's, may be null): see pattern_budget.h.
+std::vector<TextLink> find_text_links(std::string_view text, const PhraseSet& phrases,
+                                      PatternBudget* budget = nullptr);
 
 // Does the URL's path, query or fragment (for mailto: the address and its query) hold an
 // unsubscribe keyword (unsubscribe, unsub, optout, opt-out, remove, abmelden, desinscri, ...)?

@@ -14,6 +14,7 @@
 
 #include "log.h"
 #include "mime_walk.h"
+#include "pattern_budget.h"
 #include "report_text.h"
 #include "scan_limit.h"
 #include "verdict.h"
@@ -40,6 +41,7 @@ struct MessageState {
     std::string auth_user;
     int forged_tag_headers = 0;
     std::string exempt_why;
+    PatternBudget exempt_budget;  // ExemptHeader patterns spent on this message's fields
     std::string internal_error;   // set when a callback failed; the message follows OnError
     std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };
@@ -231,7 +233,7 @@ sfsistat on_header(SMFICTX* ctx, char* name, char* value) noexcept {
         std::string_view n = name ? name : "", v = value ? value : "";
         m.header_bytes += n.size() + v.size() + 4;
         if (iequals(n, policy.config().tag_header)) ++m.forged_tag_headers;
-        if (m.exempt_why.empty()) m.exempt_why = policy.header_exemption(n, v);
+        if (m.exempt_why.empty()) m.exempt_why = policy.header_exemption(n, v, m.exempt_budget);
         if (m.raw.size() + n.size() + v.size() + 4 <= kMaxHeaderBuffer) {
             m.raw.append(n).append(": ").append(v).append("\r\n");
         }

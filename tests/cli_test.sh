@@ -37,6 +37,20 @@ out=$($CM -c "$T/default.conf" --test $MSG/compliant.eml); rc=$?
 expect_eq "--test exits 0" "$rc" 0
 expect_contains "--test human report" "$out" "verdict: accept"
 
+# A limit breach is shown, and a CSS limit fails closed: the link might be hidden by a dropped rule.
+python3 - "$T/css-limit.eml" <<'PY'
+import sys
+rules = "".join(".c%d{color:red}" % i for i in range(5001))
+open(sys.argv[1], "w").write(
+    "From: news@shop.example\nTo: reader@example.net\nSubject: limits\n"
+    "List-Unsubscribe: <https://shop.example/u>\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\n"
+    "MIME-Version: 1.0\nContent-Type: text/html\n\n<style>" + rules + "</style>"
+    "<p><a href=\"https://shop.example/u\">Unsubscribe</a></p>\n")
+PY
+out=$($CM -c "$T/default.conf" --test "$T/css-limit.eml")
+expect_contains "--test shows a limit note" "$out" "note: limit:css-rules"
+expect_contains "past a CSS limit the link counts as hidden" "$out" "hidden (limit:css-rules)"
+
 json=$($CM -c "$T/default.conf" --test $MSG/hidden-link.eml --json)
 v=$(printf '%s' "$json" | python3 -c 'import json,sys; r=json.load(sys.stdin); print(r["verdict"], r["reasons"][0] if r["reasons"] else "")')
 expect_eq "--test --json reports a hidden link" "$v" "reject body_link:hidden"

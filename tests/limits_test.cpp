@@ -15,7 +15,8 @@
 //   VisibilityOptions::max_css_rules 5,000    limit:css-rules
 //   VisibilityOptions::max_links  5,000       limit:links
 //   CSS selector length           512 bytes   rule dropped
-//   PCRE2 match limit             200,000     a user pattern that backtracks does not match
+//   PCRE2 match limit             200,000     a user pattern that backtracks does not match;
+//                                             it is spent for the message: limit:pattern
 //   Config::max_scan_size         4 MiB       body_link:truncated (OversizeAction)
 #include <catch2/catch.hpp>
 
@@ -26,6 +27,7 @@
 #include "evaluate.h"
 #include "html_visibility.h"
 #include "mime_walk.h"
+#include "pattern_budget.h"
 #include "phrases.h"
 #include "scan_limit.h"
 
@@ -288,6 +290,19 @@ TEST_CASE("CSS: 5,000 rules kept, later rules and overlong selectors are dropped
         };
         CHECK(hidden_by(std::string(511, 'h')));        // ".hhh..." = 512 bytes
         CHECK_FALSE(hidden_by(std::string(512, 'h')));  // 513 bytes
+        CHECK(has_note(cm::extract_html_links("<style>." + std::string(512, 'h') + "{color:red}</style>"),
+                       "limit:css-rules"));
+    }
+    SECTION("past a CSS limit no link counts as visible: the dropped rules might hide it") {
+        const std::string body = sheet(5001, ".other{color:red}");
+        cm::Report over = judge(newsletter("", "text/html", body));
+        CHECK(over.body_link.reason == "hidden");
+        CHECK(over.notes == std::vector<std::string>{"limit:css-rules"});
+        REQUIRE(over.body_link.links.size() == 1);
+        CHECK(over.body_link.links[0].why == "limit:css-rules");
+        cm::Report at = judge(newsletter("", "text/html", sheet(5000, ".other{color:red}")));
+        CHECK(at.body_link.pass);
+        CHECK(at.notes.empty());
     }
 }
 
@@ -303,11 +318,14 @@ TEST_CASE("links: 5,000 per HTML part, then a finding", "[limits][html]") {
     auto over = cm::extract_html_links(links(5001));
     CHECK(has_note(over, "limit:links"));
     CHECK(over.links.size() == 5000);
+    // The note reaches the report.
+    CHECK(judge(newsletter("", "text/html", links(5001) + kUnsubHtml)).notes ==
+          std::vector<std::string>{"limit:links"});
 }
 
 TEST_CASE("a user pattern that backtracks catastrophically is cut off, not hung on", "[limits][pcre2]") {
     // (x+x+)+y against x...x needs 2^n steps without the match limit.
-    const std::string evil = "(?:x+x+)+y";
+    const std::string evil = "(?:x+x+)+[^x]";
     const std::string text = std::string(40, 'x');
 
     SECTION("UnsubscribePhrases") {
@@ -326,11 +344,58 @@ TEST_CASE("a user pattern that backtracks catastrophically is cut off, not hung 
         config.exempt_headers.push_back({"X-Mailer", evil});
         auto policy = cm::Policy::create(config);
         REQUIRE(policy.ok());
+        cm::PatternBudget budget;
         auto t0 = Clock::now();
-        CHECK((*policy)->header_exemption("X-Mailer", text).empty());
+        CHECK((*policy)->header_exemption("X-Mailer", text, budget).empty());
         INFO("took " << seconds_since(t0) << " s");
         CHECK(seconds_since(t0) < 1.0);
-        CHECK_FALSE((*policy)->header_exemption("X-Mailer", "xxxy").empty());
+        CHECK(budget.any_spent());
+        cm::PatternBudget fresh;  // the next message: the pattern runs again
+        CHECK_FALSE((*policy)->header_exemption("X-Mailer", "xxxy", fresh).empty());
+    }
+}
+
+TEST_CASE("a pattern that hits its limit is spent for the rest of the message", "[limits][pcre2]") {
+    // Per call the match limit bounds (x+x+)+y, but 9,000 fields or 5,000 links would still
+    // take (limit x calls), seconds to minutes, before the per-message PatternBudget.
+    const std::string evil = "(?:x+x+)+[^x]";
+    const std::string xs = std::string(40, 'x');
+    auto judge_with = [](const cm::Config& config, const std::string& raw) {
+        auto policy = cm::Policy::create(config);
+        REQUIRE(policy.ok());
+        cm::ParsedMessage m = cm::parse_message(raw, cm::ParseLimits{}, false);
+        cm::Envelope envelope{"news@example.com", {"reader@example.org"}, "", "192.0.2.1"};
+        return cm::evaluate(m, envelope, **policy, nullptr, 1700000000);
+    };
+    SECTION("ExemptHeader over 9,000 fields") {
+        cm::Config config;
+        config.exempt_headers.push_back({"X-Mailer", evil});
+        std::string fields;
+        for (int i = 0; i < 9000; ++i) fields += "X-Mailer: " + xs + "\r\n";
+        auto t0 = Clock::now();
+        cm::Report r = judge_with(config, newsletter(fields, "text/html", kUnsubHtml));
+        INFO("took " << seconds_since(t0) << " s");
+        CHECK(seconds_since(t0) < 1.0);
+        CHECK_FALSE(r.exempt);  // fails closed: the checks run
+        CHECK(r.notes == std::vector<std::string>{"limit:pattern"});
+        CHECK(r.body_link.pass);
+    }
+    SECTION("UnsubscribePhrases over 4,000 link texts") {
+        cm::Config config;
+        config.unsubscribe_phrases = {evil};
+        std::string links;
+        for (int i = 0; i < 4000; ++i) links += "<a href=\"https://example.com/" + std::to_string(i) + "\">" + xs + "</a>";
+        auto t0 = Clock::now();
+        cm::Report r = judge_with(config, newsletter("", "text/html", links + kUnsubHtml));
+        INFO("took " << seconds_since(t0) << " s");
+        CHECK(seconds_since(t0) < 1.0);
+        CHECK(r.notes == std::vector<std::string>{"limit:pattern"});
+    }
+    SECTION("a pattern that never hits its limit costs nothing extra and leaves no note") {
+        cm::Config config;
+        config.exempt_headers.push_back({"X-Mailer", "^transactional$"});
+        cm::Report r = judge_with(config, newsletter("X-Mailer: " + xs + "\r\n", "text/html", kUnsubHtml));
+        CHECK(r.notes.empty());
     }
 }
 
