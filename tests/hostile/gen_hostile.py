@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """gen_hostile.py - writes the hostile-input corpus of issue 7 into a directory.
 
-Usage: gen_hostile.py OUTDIR [NAME...]
+Usage: gen_hostile.py [--unique-ids] OUTDIR [NAME...]
+       gen_hostile.py --list
 
 Each case is one RFC 5322 file, OUTDIR/<name>.eml, built to stress one parser limit or
 decoder: 10,000 nested multiparts, 100,000 headers, a 50 MB single line, broken base64 and
@@ -10,6 +11,8 @@ unclosed comments and tags, a <style> with 100,000 rules, pathological URLs and 
 nested message/rfc822. Nothing here is stored in git: the files are made at test time.
 Every message is otherwise a plausible newsletter (From, To, List-Unsubscribe), so the
 checks run all the way through instead of stopping at a missing header.
+--unique-ids gives each file's outer Message-ID the form <NAME@hostile.example.com>, so a
+delivered copy can be told apart (tests/hostile_milter_test.sh); --list prints the names.
 """
 import base64
 import os
@@ -187,12 +190,24 @@ CASES = {
 
 
 def main():
-    outdir = sys.argv[1]
-    names = sys.argv[2:] or list(CASES)
+    args = sys.argv[1:]
+    if args == ["--list"]:
+        print("\n".join(CASES))
+        return
+    unique = bool(args) and args[0] == "--unique-ids"
+    if unique:
+        args = args[1:]
+    if not args:
+        sys.exit(__doc__)
+    outdir = args[0]
+    names = args[1:] or list(CASES)
     os.makedirs(outdir, exist_ok=True)
     for name in names:
+        data = CASES[name]()
+        if unique:  # only the first (outermost) Message-ID; nested copies keep theirs
+            data = data.replace(b"<hostile@example.com>", b"<%s@hostile.example.com>" % name.encode(), 1)
         with open(os.path.join(outdir, name + ".eml"), "wb") as f:
-            f.write(CASES[name]())
+            f.write(data)
 
 
 if __name__ == "__main__":
