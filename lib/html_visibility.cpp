@@ -59,6 +59,13 @@ void append_collapsed(std::string& buf, const char* s, std::size_t n) {
     };
     for (std::size_t i = 0; i < n; ++i) {
         auto c = static_cast<unsigned char>(s[i]);
+        if (c > 0x20 && c < 0x80) {  // the common case: a run of visible ASCII, copied at once
+            std::size_t j = i + 1;
+            while (j < n && static_cast<unsigned char>(s[j]) > 0x20 && static_cast<unsigned char>(s[j]) < 0x80) ++j;
+            buf.append(s + i, j - i);
+            i = j - 1;
+            continue;
+        }
         if (is_ascii_space(c)) { space(); continue; }
         if (c == 0xC2 && i + 1 < n) {
             auto d = static_cast<unsigned char>(s[i + 1]);
