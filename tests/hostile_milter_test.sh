@@ -102,6 +102,9 @@ fi
 
 hwm_kb() { awk '/^VmHWM:/ { print $2 }' "/proc/$MILTER_PID/status" 2>/dev/null; }
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$MILTER_PID/status" 2>/dev/null; }
+# CPU time of the milter, all threads, in clock ticks (utime + stime of /proc/PID/stat).
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$MILTER_PID/stat" 2>/dev/null; }
+HZ=$(getconf CLK_TCK)
 verdict_lines() { grep -c ': verdict=' "$T/milter.log"; }
 # dump_of MESSAGE-ID: the smtp-sink dump whose header part (first 8 KiB) has that Message-ID.
 dump_of() {
@@ -131,7 +134,9 @@ for f in "$T"/corpus/*.eml; do
     name=$(basename "$f" .eml)
     lines_before=$(verdict_lines)
     pf_before=$(wc -l <"$T/postfix.log")
+    cpu_before=$(cpu_ticks)
     out=$($CLIENT send "$PORT" "$FROM" "$RCPT" "$f")
+    cpu=$(awk -v a="${cpu_before:-0}" -v b="$(cpu_ticks)" -v hz="$HZ" 'BEGIN { if (b == "") print "?"; else printf "%.2f", (b - a) / hz }')
     code=$(printf '%s' "$out" | cut -f1)
     secs=$(printf '%s' "$out" | cut -f2)
     reply=$(printf '%s' "$out" | cut -f3-)
@@ -145,8 +150,8 @@ for f in "$T"/corpus/*.eml; do
     reasons=$(printf '%s' "$mline" | sed -n 's/.* reasons=\([^ ]*\).*/\1/p' | head -n 1)
     mms=$(printf '%s' "$mline" | sed -n 's/.* ms=\([0-9.]*\).*/\1/p' | head -n 1)
     mqid=$(printf '%s' "$mline" | sed -n 's/^consent-milter: \([^:]*\): verdict=.*/\1/p' | head -n 1)
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$code" "$secs" "${verdict:--}" "${mms:--}" \
-        "$(( (hwm - base_kb) / 1024 ))" "$((rss / 1024))" "$reply" >>"$T/table"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$code" "$secs" "${verdict:--}" "${mms:--}" \
+        "$cpu" "$(( (hwm - base_kb) / 1024 ))" "$((rss / 1024))" "$reply" >>"$T/table"
 
     case "$code" in
     [245][0-9][0-9]) pass "$name: proper SMTP reply: $reply" ;;
@@ -155,7 +160,8 @@ for f in "$T"/corpus/*.eml; do
     if [ "$sanitized" = yes ] || awk -v s="$secs" -v l="$LIMIT_S" 'BEGIN { exit !(s <= l) }'; then
         pass "$name: reply ${secs}s after end of DATA"
     else
-        fail "$name: reply within ${LIMIT_S}s of end of DATA" "took ${secs}s (milter's own ms=${mms:-?})"
+        fail "$name: reply within ${LIMIT_S}s of end of DATA" \
+            "took ${secs}s (milter's own ms=${mms:-?} since MAIL FROM, ${cpu}s of milter CPU; load $(cut -d' ' -f1-3 /proc/loadavg))"
     fi
     if kill -0 "$MILTER_PID" 2>/dev/null; then
         pass "$name: milter still running"
@@ -166,9 +172,10 @@ for f in "$T"/corpus/*.eml; do
         break
     fi
 
-    # one milter line whose verdict matches the reply; or a reply Postfix gave on its own
+    # one milter line whose verdict matches the reply; or a reply Postfix gave on its own (a
+    # Postfix reject or warning that does not name the milter, e.g. message_size_limit)
     if [ "$nlines" -eq 0 ]; then
-        pfwhy=$(tail -n +$((pf_before + 1)) "$T/postfix.log" | grep -v milter- | grep -m 1 -E 'reject:|warning:')
+        pfwhy=$(tail -n +$((pf_before + 1)) "$T/postfix.log" | grep -v -i milter | grep -m 1 -E 'reject:|warning:')
         case "$code:$pfwhy" in
         [45]*:?*) echo "$name" >>"$T/postfix-only"
             pass "$name: no milter line: Postfix answered on its own ($(echo "$pfwhy" | sed 's/^.*\(reject\|warning\): //' | cut -c1-120))" ;;
@@ -224,8 +231,8 @@ expect_eq "after the corpus: a compliant message still gets 250" "$(echo "$r" | 
 w=$(grep -i 'warning:.*milter' "$T/postfix.log" | grep -v 'connect to Milter service.*No such file' | head -n 3)
 expect_eq "Postfix logged no milter warning" "$w" ""
 
-echo "# case | reply code | s after DATA | milter verdict | milter ms | VmHWM over baseline MB | VmRSS MB | reply"
-awk -F'\t' '{ printf "#   %-28s %s %6ss %-10s %8s ms %4s MB %4s MB  %s\n", $1, $2, $3, $4, $5, $6, $7, substr($8, 1, 90) }' "$T/table"
+echo "# case | reply | s from end of DATA to reply | milter verdict | milter ms (since MAIL FROM) | milter CPU s | VmHWM over baseline | VmRSS | reply text"
+awk -F'\t' '{ printf "#   %-27s %s %6ss %-7s %7s ms %5ss %3s MB %3s MB  %s\n", $1, $2, $3, $4, $5, $6, $7, $8, substr($9, 1, 80) }' "$T/table"
 [ -s "$T/postfix-only" ] && echo "# answered by Postfix without the milter's verdict: $(tr '\n' ' ' <"$T/postfix-only")"
 echo "# baseline VmHWM ${base_kb} KB, final ${end_kb:-?} KB; hostile_milter_test ran $(($(date +%s) - started))s"
 finish
