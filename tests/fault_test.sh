@@ -137,7 +137,7 @@ if pg_up; then
     expect_eq "hanging store: another session holds the consent table locked" "$(cat "$T/lock.out")" locked
     pf_mark=$(log_mark "$T/postfix.log")
     v_mark=$(verdict_lines)
-    t0=$(date +%s)
+    t0=$(date +%s%N)
     pids=""
     for i in 1 2 3; do
         f=$(message "slow$i" compliant.eml)
@@ -146,13 +146,13 @@ if pg_up; then
     done
     # shellcheck disable=SC2086
     wait $pids
-    took=$(($(date +%s) - t0))
+    took=$((($(date +%s%N) - t0) / 1000000))
     replies=$(cat "$T/slow1.out" "$T/slow2.out" "$T/slow3.out" | cut -d' ' -f2-3 | tr '\n' ' ')
     expect_eq "hanging store: 3 concurrent messages all get Postfix's tempfail" "$replies" "451 4.7.1 451 4.7.1 451 4.7.1 "
-    if [ "$took" -ge 2 ] && [ "$took" -le 15 ]; then
-        pass "hanging store: the replies came after the 3 s milter timeout (${took}s)"
+    if [ "$took" -ge 2900 ] && [ "$took" -le 15000 ]; then
+        pass "hanging store: the replies came after the 3 s milter timeout (${took} ms)"
     else
-        fail "hanging store: the replies came after the 3 s milter timeout" "took ${took}s"
+        fail "hanging store: the replies came after the 3 s milter timeout" "took ${took} ms"
     fi
     expect_contains "hanging store: Postfix logged the milter timeout" \
         "$(log_since "$T/postfix.log" "$pf_mark" | grep -i 'milter' | grep -i 'time')" "milter"
@@ -271,8 +271,10 @@ expect_alive "200 sessions"
 
 # --- 5. SIGTERM while mail is flowing ---------------------------------------------------------
 # 400 messages over 4 sessions; after 100 replies the milter gets SIGTERM (the hook returns
-# once the process is gone, or after 30 s). libmilter stops accepting at once and leaves
-# smfi_main at its next poll; Postfix must tempfail whatever the milter no longer answers.
+# once the process is gone, or after 30 s). Measured: libmilter stops serving its sessions at
+# once (the messages in flight get no reply), leaves smfi_main at its next poll (~5 s) and the
+# process exits, resetting those sessions; Postfix tempfails them. Asserted here: a bounded,
+# clean exit and no message lost or doubled - not that in-flight messages are finished.
 reload_to "$T/base.conf"
 sed 's/@ID@/term-@N@/' "$MSGS/compliant.eml" >"$T/term.tpl"
 cat >"$T/term.sh" <<EOF
@@ -293,7 +295,7 @@ t250=$(awk -F'\t' '$2 == 250' "$T/term.out" | wc -l | tr -d ' ')
 t4xx=$(awk -F'\t' '$2 >= 400 && $2 < 500' "$T/term.out" | wc -l | tr -d ' ')
 cut=$(log_since "$T/postfix.log" "$pf_mark" | grep -c "milter.*can't read SMFIC_[A-Z]* reply")
 echo "# SIGTERM: exit after ${took} ms, status $rc; $t250 accepted, $t4xx tempfailed;" \
-    "$cut message(s) in flight were cut off (Postfix: can't read the milter's reply)"
+    "Postfix logged $cut 'can't read SMFIC_* reply' warnings (in-flight messages the milter stopped answering)"
 case "$took" in
 '' | *[!0-9]*) fail "SIGTERM: the milter exits within 15 s" "still running after 30 s ($took)" ;;
 *) if [ "$took" -le 15000 ]; then pass "SIGTERM: the milter exits within 15 s (${took} ms)"
