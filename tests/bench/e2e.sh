@@ -16,7 +16,8 @@
 # BENCH_ROUNDS, BENCH_DB (the cached store built by bench_consent), BENCH_BIG_MB,
 # BENCH_BIG_COUNT (0 skips that part), BENCH_CONFIGS [i ii iii], BENCH_CM_CONF_EXTRA (more lines for consent-milter's config, e.g.
 # "ConsentCacheTTL 0"), KEEP_T=1 keeps the temp dir. Needs root and the Debian postfix package.
-# Prints tab-separated result lines starting with "E2E" / "MEM" for run.sh to tabulate.
+# Prints tab-separated result lines starting with "E2E" / "MEM" for run.sh to tabulate; E2E
+# lines carry the CPU cost per message of the whole machine and of the milter.
 set -u
 PATH=$PATH:/usr/sbin:/sbin
 BUILD=${BUILD:-build}
@@ -224,10 +225,18 @@ wait_queue() {
 
 sent_count() { grep -c ' status=sent ' "$T/postfix.log" 2>/dev/null || true; }
 
-# run CONFIG ROUND COUNT SESSIONS FILE: send, wait for the queue, print one E2E line.
+# CPU time in clock ticks: busy_ticks = the whole machine (all but idle and iowait, from
+# /proc/stat); proc_ticks PID = one process (utime + stime, all its threads).
+busy_ticks() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat; }
+proc_ticks() { [ -n "$1" ] && awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+ticks_to_ms_per_msg() { awk -v t="$1" -v n="$2" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", n ? t * 1000 / hz / n : 0 }'; }
+
+# run CONFIG ROUND COUNT SESSIONS FILE [MILTER_PID]: send, wait for the queue, print one E2E
+# line: ... machine CPU ms per message, milter CPU ms per message (both up to the drained queue).
 run() {
-    config=$1; round=$2; count=$3; sessions=$4; file=$5
+    config=$1; round=$2; count=$3; sessions=$4; file=$5; mpid=${6:-}
     before=$(sent_count)
+    busy0=$(busy_ticks); proc0=$(proc_ticks "$mpid")
     verdicts_before=$(grep -c 'verdict=' "$T/$VLOG" 2>/dev/null || true)
     # Recipients "<n><round>rcpt@example.net" (smtp-source -N prepends n): new in every
     # round, all in the store as long as n*10+round < the store's record count.
@@ -238,11 +247,13 @@ run() {
     t1=$(now)
     wait_queue
     t2=$(now)
+    busy1=$(busy_ticks); proc1=$(proc_ticks "$mpid")
     delivered=$(( $(sent_count) - before ))
     verdicts=$(( $(grep -c 'verdict=' "$T/$VLOG" 2>/dev/null || true) - verdicts_before ))
     [ "$rc" -eq 0 ] || say "$config round $round: smtp-source exit $rc: $(tail -n 2 "$T/source.log" | tr '\n' ' ')"
-    printf 'E2E\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$config" "$round" "$count" "$(elapsed "$t0" "$t1")" \
-        "$(elapsed "$t0" "$t2")" "$delivered" "$verdicts"
+    printf 'E2E\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$config" "$round" "$count" "$(elapsed "$t0" "$t1")" \
+        "$(elapsed "$t0" "$t2")" "$delivered" "$verdicts" "$(ticks_to_ms_per_msg $((busy1 - busy0)) "$count")" \
+        "$(ticks_to_ms_per_msg $((proc1 - proc0)) "$count")"
 }
 
 start_null
@@ -264,8 +275,8 @@ for round in $(seq 1 "$ROUNDS"); do
     for cfg in $CONFIGS; do
         case $cfg in
         i) use_milter ""; run "i:no-milter" "$round" "$MESSAGES" "$SESSIONS" "$T/msg/newsletter.eml" ;;
-        ii) use_milter "$T/null.sock"; run "ii:null-milter" "$round" "$MESSAGES" "$SESSIONS" "$T/msg/newsletter.eml" ;;
-        iii) use_milter "$T/cm.sock"; run "iii:consent-milter" "$round" "$MESSAGES" "$SESSIONS" "$T/msg/newsletter.eml" ;;
+        ii) use_milter "$T/null.sock"; run "ii:null-milter" "$round" "$MESSAGES" "$SESSIONS" "$T/msg/newsletter.eml" "$NULL_PID" ;;
+        iii) use_milter "$T/cm.sock"; run "iii:consent-milter" "$round" "$MESSAGES" "$SESSIONS" "$T/msg/newsletter.eml" "$CM_PID" ;;
         iv) use_milter "$T/tagu.sock"; RCPT=norecord@example.net; VLOG=tagu.log
             run "iv:tag-unix" "$round" "$MESSAGES" "$SESSIONS" "$T/msg/newsletter.eml"; RCPT=rcpt@example.net; VLOG=cm.log ;;
         v) use_milter "inet:127.0.0.1:$TAG_PORT"; RCPT=norecord@example.net; VLOG=tagi.log

@@ -73,19 +73,21 @@ function median(list,   n, a, i, j, t) {
     return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
 }
 $1 == "E2E" && $2 !~ /^big/ {
-    acc[$2] = acc[$2] " " $4 / $5; del[$2] = del[$2] " " $4 / $6
+    acc[$2] = acc[$2] " " $4 / $5; del[$2] = del[$2] " " $4 / $6; cpu[$2] = cpu[$2] " " $9; mcpu[$2] = mcpu[$2] " " $10
     got[$2] += $7; sent[$2] += $4; ver[$2] += $8
     if (!($2 in seen)) { order[++n] = $2; seen[$2] = 1 }
 }
 END {
     base_i = median(acc["i:no-milter"]); base_ii = median(acc["ii:null-milter"])
-    printf "%-20s %14s %9s %10s %16s %18s %9s\n", "configuration", "accepted msg/s", "ratio/i", "ratio/ii", "delivered msg/s", "delivered/sent", "verdicts"
-    print "-------------------------------------------------------------------------------------------------------"
+    printf "%-20s %14s %9s %10s %16s %18s %9s %14s %13s\n", "configuration", "accepted msg/s", "ratio/i", "ratio/ii", "delivered msg/s", "delivered/sent", "verdicts", "machine ms/msg", "milter ms/msg"
+    print "-----------------------------------------------------------------------------------------------------------------------------------"
     for (k = 1; k <= n; k++) {
         c = order[k]; a = median(acc[c])
-        printf "%-20s %14.0f %9.2f %10s %16.0f %18s %9s\n", c, a, base_i ? a / base_i : 0,
-            base_ii ? sprintf("%.2f", a / base_ii) : "-", median(del[c]), got[c] "/" sent[c], c ~ /consent/ ? ver[c] : "-"
+        printf "%-20s %14.0f %9.2f %10s %16.0f %18s %9s %14.2f %13s\n", c, a, base_i ? a / base_i : 0,
+            base_ii ? sprintf("%.2f", a / base_ii) : "-", median(del[c]), got[c] "/" sent[c], c ~ /consent/ ? ver[c] : "-",
+            median(cpu[c]), c ~ /^i:/ ? "-" : sprintf("%.2f", median(mcpu[c]))
     }
+    print "(machine ms/msg: CPU time of all processes per message, smtp-source and smtp-sink included)"
     if (("iv:tag-unix" in seen) && ("v:tag-inet" in seen))
         printf "\ntag header added before the final reply: inet socket / unix socket = %.2f (TCP_NODELAY trap when well below 1)\n",
             median(acc["v:tag-inet"]) / median(acc["iv:tag-unix"])
