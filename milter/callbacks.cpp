@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 #include <syslog.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstring>
 #include <ctime>
@@ -43,6 +44,7 @@ struct MessageState {
     std::string exempt_why;
     PatternBudget exempt_budget;  // ExemptHeader patterns spent on this message's fields
     std::string internal_error;   // set when a callback failed; the message follows OnError
+    bool after_stop = false;      // MAIL came after begin_stopping(): tempfailed at its end
     std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };
 
@@ -50,7 +52,18 @@ struct Connection {
     unsigned long steps = 0;      // negotiated protocol flags
     std::string client_ip;
     MessageState message;
+    bool in_progress = false;     // between MAIL and the message's end (counted in g_in_progress)
 };
+
+std::atomic<std::size_t> g_in_progress{0};
+std::atomic<bool> g_stopping{false};
+
+void set_in_progress(Connection& c, bool in_progress) {
+    if (c.in_progress == in_progress) return;
+    c.in_progress = in_progress;
+    if (in_progress) ++g_in_progress;
+    else --g_in_progress;
+}
 
 Connection* connection(SMFICTX* ctx) { return static_cast<Connection*>(smfi_getpriv(ctx)); }
 
@@ -201,6 +214,8 @@ sfsistat on_envfrom(SMFICTX* ctx, char** argv) noexcept {
     try {
         begin_message(*c);
         MessageState& m = c->message;
+        m.after_stop = g_stopping.load();
+        if (!m.after_stop) set_in_progress(*c, true);
         m.mail_from = strip_angles(argv ? argv[0] : nullptr);
         m.auth_user = macro(ctx, "{auth_authen}");
         const Policy& policy = *m.snapshot.policy;
@@ -268,6 +283,7 @@ sfsistat on_body(SMFICTX* ctx, unsigned char* chunk, size_t len) noexcept {
             m.body_bytes += len;
             log_decision(ctx, *c, report);
             begin_message(*c);
+            set_in_progress(*c, false);
             return SMFIS_ACCEPT;
         }
         const std::size_t before = m.body_bytes;
@@ -293,7 +309,10 @@ sfsistat on_eom(SMFICTX* ctx) noexcept {
         MessageState& m = c->message;
         if (!m.snapshot.policy) begin_message(*c);
         Report report;
-        if (!m.internal_error.empty()) {
+        if (m.after_stop) {
+            report.verdict = Verdict::tempfail;
+            report.error = "shutting down";
+        } else if (!m.internal_error.empty()) {
             report = internal_error_report(m);
             log_message(LOG_ERR, "internal error: " + escape_for_log(m.internal_error));
         } else {
@@ -315,21 +334,30 @@ sfsistat on_eom(SMFICTX* ctx) noexcept {
         status = SMFIS_TEMPFAIL;
     }
     c->message = MessageState{};
+    set_in_progress(*c, false);
     return status;
 }
 
 sfsistat on_abort(SMFICTX* ctx) noexcept {
-    if (Connection* c = connection(ctx)) c->message = MessageState{};
+    if (Connection* c = connection(ctx)) {
+        c->message = MessageState{};
+        set_in_progress(*c, false);
+    }
     return SMFIS_CONTINUE;
 }
 
 sfsistat on_close(SMFICTX* ctx) noexcept {
+    if (Connection* c = connection(ctx)) set_in_progress(*c, false);
     delete connection(ctx);
     smfi_setpriv(ctx, nullptr);
     return SMFIS_CONTINUE;
 }
 
 }  // namespace
+
+std::size_t messages_in_progress() { return g_in_progress.load(); }
+
+void begin_stopping() { g_stopping = true; }
 
 smfiDesc make_milter_descriptor(SnapshotHolder& holder) {
     g_holder = &holder;

@@ -8,11 +8,21 @@
 
 #include <libmilter/mfapi.h>
 
+#include <cstddef>
+
 #include "snapshot.h"
 
 namespace cm {
 
 // The callbacks read the policy and store in force from `holder`, which must outlive smfi_main.
 smfiDesc make_milter_descriptor(SnapshotHolder& holder);
+
+// Messages between MAIL and their end (end of message, abort, or the connection closing) on
+// all connections right now, not counting those begun after begin_stopping(). Thread-safe.
+std::size_t messages_in_progress();
+
+// From now on a new message is answered with a temporary failure at its end (the MTA retries
+// it); the messages already in progress are judged as usual. Thread-safe; cannot be undone.
+void begin_stopping();
 
 }  // namespace cm

@@ -13,7 +13,9 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <cstdio>
 #include <cstring>
@@ -162,14 +164,58 @@ void reload(const Options& options, SnapshotHolder& holder) {
     log_message(LOG_INFO, "reloaded " + options.config_path);
 }
 
-void reload_thread(const Options* options, SnapshotHolder* holder) {
+// The signals this process acts on. They are blocked in every thread (the mask is inherited);
+// the main thread takes them with sigtimedwait(). Linux gives a process-directed signal to the
+// main thread whenever it is waiting for it, so libmilter's own signal thread, which waits for
+// SIGHUP/SIGINT/SIGTERM too, sees them only if one arrives while a reload is running.
+sigset_t handled_signals() {
     sigset_t set;
     sigemptyset(&set);
-    sigaddset(&set, SIGUSR1);
-    for (;;) {
-        int sig = 0;
-        if (sigwait(&set, &sig) == 0 && sig == SIGUSR1) reload(*options, *holder);
+    for (int sig : {SIGUSR1, SIGHUP, SIGINT, SIGTERM}) sigaddset(&set, sig);
+    return set;
+}
+
+// Stopping (DESIGN §4): libmilter alone would stop serving its sessions at once, dropping the
+// messages in progress. So first new messages are refused with a temporary failure, the ones
+// in progress get up to kFinishSeconds to end, and only then is libmilter told to stop.
+void stop_gracefully(int sig) {
+    constexpr int kFinishSeconds = 30;
+    begin_stopping();
+    std::size_t waiting = messages_in_progress();
+    log_message(LOG_INFO, std::string("stopping on ") + sigabbrev_np(sig) + ": " + std::to_string(waiting) +
+                              " message(s) in progress");
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(kFinishSeconds);
+    while ((waiting = messages_in_progress()) > 0 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    if (waiting > 0)
+        log_message(LOG_WARNING, "stopping: " + std::to_string(waiting) + " message(s) still in progress after " +
+                                     std::to_string(kFinishSeconds) + " s; the MTA will retry them");
+    smfi_stop();
+}
+
+// Runs smfi_main() on its own thread and serves signals on this one until libmilter returns:
+// SIGUSR1 reloads, SIGTERM/SIGINT/SIGHUP stop gracefully. Returns smfi_main()'s result.
+int serve(const Options& options, SnapshotHolder& holder) {
+    std::atomic<bool> done{false};
+    int rc = MI_FAILURE;
+    std::thread filter([&] {
+        rc = smfi_main();
+        done = true;
+    });
+    const sigset_t set = handled_signals();
+    const timespec tick{0, 200 * 1000 * 1000};
+    bool stopping = false;
+    while (!done) {
+        const int sig = sigtimedwait(&set, nullptr, &tick);
+        if (sig == SIGUSR1) {
+            reload(options, holder);
+        } else if (sig > 0 && !stopping) {
+            stopping = true;
+            stop_gracefully(sig);
+        }
     }
+    filter.join();
+    return rc;
 }
 
 int fail(const std::string& message, int code = exit_config) {
@@ -215,18 +261,14 @@ int run_daemon(const Options& options, std::shared_ptr<const Policy> policy) {
     if (!store.status.ok()) log_message(LOG_ERR, "ConsentDatabase: " + store.status.ToString() + " (OnError applies)");
     holder.set(Snapshot{std::move(policy), store.store});
 
-    // SIGUSR1 is taken by our own thread; every thread libmilter starts inherits the mask.
-    // SIGHUP/SIGINT/SIGTERM are blocked too, before the reload thread exists: libmilter's
-    // signal thread sigwait()s them, and a thread that left them unblocked would take the
-    // default action instead (the process killed, socket and pid file left behind).
-    sigset_t set;
-    sigemptyset(&set);
-    for (int sig : {SIGUSR1, SIGHUP, SIGINT, SIGTERM}) sigaddset(&set, sig);
+    // Blocked before any thread exists, so that every thread inherits the mask: a thread that
+    // left them unblocked would take the default action (the process killed mid-message,
+    // socket and pid file left behind).
+    const sigset_t set = handled_signals();
     pthread_sigmask(SIG_BLOCK, &set, nullptr);
-    std::thread(reload_thread, &options, &holder).detach();
 
     log_message(LOG_INFO, std::string("consent-milter ") + kVersion + " starting on " + socket);
-    int rc = smfi_main();
+    const int rc = serve(options, holder);
     log_message(LOG_INFO, "consent-milter stopped");
     if (!pid_file.empty()) unlink(pid_file.c_str());
     return rc == MI_SUCCESS ? exit_ok : 70;

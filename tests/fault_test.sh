@@ -271,10 +271,10 @@ expect_alive "200 sessions"
 
 # --- 5. SIGTERM while mail is flowing ---------------------------------------------------------
 # 400 messages over 4 sessions; after 100 replies the milter gets SIGTERM (the hook returns
-# once the process is gone, or after 30 s). Measured: libmilter stops serving its sessions at
-# once (the messages in flight get no reply), leaves smfi_main at its next poll (~5 s) and the
-# process exits, resetting those sessions; Postfix tempfails them. Asserted here: a bounded,
-# clean exit and no message lost or doubled - not that in-flight messages are finished.
+# once the process is gone, or after 30 s). The milter judges the messages in progress, answers
+# messages begun after the signal with a temporary failure, then stops libmilter; what the MTA
+# is still handing over then gets Postfix's milter_default_action (tempfail). Asserted: the
+# messages in progress were finished, a bounded clean exit, nothing lost or doubled.
 reload_to "$T/base.conf"
 sed 's/@ID@/term-@N@/' "$MSGS/compliant.eml" >"$T/term.tpl"
 cat >"$T/term.sh" <<EOF
@@ -295,7 +295,7 @@ t250=$(awk -F'\t' '$2 == 250' "$T/term.out" | wc -l | tr -d ' ')
 t4xx=$(awk -F'\t' '$2 >= 400 && $2 < 500' "$T/term.out" | wc -l | tr -d ' ')
 cut=$(log_since "$T/postfix.log" "$pf_mark" | grep -c "milter.*can't read SMFIC_[A-Z]* reply")
 echo "# SIGTERM: exit after ${took} ms, status $rc; $t250 accepted, $t4xx tempfailed;" \
-    "Postfix logged $cut 'can't read SMFIC_* reply' warnings (in-flight messages the milter stopped answering)"
+    "Postfix logged $cut 'can't read SMFIC_* reply' warnings (messages begun after the signal, cut when libmilter stopped)"
 case "$took" in
 '' | *[!0-9]*) fail "SIGTERM: the milter exits within 15 s" "still running after 30 s ($took)" ;;
 *) if [ "$took" -le 15000 ]; then pass "SIGTERM: the milter exits within 15 s (${took} ms)"
@@ -303,6 +303,9 @@ case "$took" in
 esac
 expect_eq "SIGTERM: exit status 0" "$rc" 0
 expect_contains "SIGTERM: the milter logged its stop" "$(tail -n 3 "$T/milter.log")" "consent-milter stopped"
+expect_contains "SIGTERM: the milter waited for the messages in progress" "$(tail -n 200 "$T/milter.log")" "stopping on TERM: "
+expect_eq "SIGTERM: and all of them ended before it stopped" \
+    "$(tail -n 200 "$T/milter.log" | grep -c 'still in progress after')" 0
 expect_eq "SIGTERM: all 400 messages answered" "$(wc -l <"$T/term.out" | tr -d ' ')" 400
 if [ "$t250" -ge 100 ] && [ "$t4xx" -gt 0 ]; then
     pass "SIGTERM: accepted before, tempfailed after ($t250 / $t4xx)"
