@@ -105,8 +105,10 @@ public:
 struct OpenOptions {
     bool create = true;      // create the file/schema when missing (consentctl); the milter
                              // opens an existing store and reports it missing otherwise
-    int busy_timeout_ms = 5000;
+    int busy_timeout_ms = 5000;  // SQLite: how long to wait for a lock held by a writer
     int pool_size = 4;       // PostgreSQL connections kept
+    int statement_timeout_ms = 0;  // PostgreSQL: cancel a statement running longer; 0 = never
+    int sqlite_cache_kib = 0;      // SQLite page cache per pooled connection; 0 = SQLite's 2 MiB
 };
 
 // "sqlite:/path/consent.db" or "postgresql://..." / "postgres://...". A missing, corrupt or

@@ -192,7 +192,9 @@ Status PgBatch::flush() {
     return error_;
 }
 
-PgPool::PgPool(std::string conninfo, int size) : conninfo_(std::move(conninfo)), size_(size < 1 ? 1 : size) {
+PgPool::PgPool(std::string conninfo, int size, int statement_timeout_ms)
+    : conninfo_(std::move(conninfo)), size_(size < 1 ? 1 : size) {
+    if (statement_timeout_ms > 0) server_options_ = "-c statement_timeout=" + std::to_string(statement_timeout_ms);
     if (PQconninfoOption* opts = PQconninfoParse(conninfo_.c_str(), nullptr)) {
         for (PQconninfoOption* o = opts; o->keyword; ++o)
             if (std::string_view(o->keyword) == "password" && o->val) password_ = o->val;
@@ -243,8 +245,8 @@ std::unique_ptr<PgConnection> PgPool::acquire(Status& error) {
     // tcp_user_timeout turns a server that vanished without a reset into an error after 10 s
     // instead of a query hanging for the kernel's retransmission timeout.
     conn = std::make_unique<PgConnection>();
-    const char* keys[] = {"connect_timeout", "tcp_user_timeout", "fallback_application_name", "dbname", nullptr};
-    const char* values[] = {"5", "10000", "consent-milter", conninfo_.c_str(), nullptr};
+    const char* keys[] = {"connect_timeout", "tcp_user_timeout", "fallback_application_name", "options", "dbname", nullptr};
+    const char* values[] = {"5", "10000", "consent-milter", server_options_.c_str(), conninfo_.c_str(), nullptr};
     conn->pg = PQconnectdbParams(keys, values, 1);
     if (conn->pg && PQstatus(conn->pg) == CONNECTION_OK) {
         PQsetNoticeProcessor(conn->pg, ignore_notice, nullptr);  // lib/ never writes to stderr

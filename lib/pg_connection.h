@@ -123,7 +123,9 @@ private:
 class PgPool {
 public:
     // `conninfo` is a libpq URI or key=value string; connect_timeout=5 unless it sets one.
-    PgPool(std::string conninfo, int size);
+    // statement_timeout_ms > 0: the server cancels a statement running longer (a locked table
+    // becomes an error instead of a wait without end), unless conninfo sets its own `options`.
+    PgPool(std::string conninfo, int size, int statement_timeout_ms = 0);
     ~PgPool();
     PgPool(const PgPool&) = delete;
     PgPool& operator=(const PgPool&) = delete;
@@ -145,6 +147,7 @@ private:
     Status reconnect(PgConnection& conn);
 
     std::string conninfo_;
+    std::string server_options_;  // libpq `options`: "-c statement_timeout=N" or empty
     std::string password_;  // only to scrub it from messages
     int size_;
     std::mutex mu_;

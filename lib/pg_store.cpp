@@ -204,7 +204,7 @@ std::vector<std::string> record_params(const ConsentRecord& r) {
 class PgConsentDatabase final : public ConsentDatabase {
 public:
     PgConsentDatabase(const std::string& conninfo, const OpenOptions& options)
-        : pool_(conninfo, options.pool_size) {}
+        : pool_(conninfo, options.pool_size, options.statement_timeout_ms) {}
 
     // Creates or migrates the schema (options.create), or checks it is current.
     Status prepare_schema(bool create);

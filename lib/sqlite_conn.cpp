@@ -27,7 +27,7 @@ Status sqlite_status(int rc, sqlite3* db, std::string_view what) {
     }
 }
 
-Result<std::unique_ptr<SqliteConn>> SqliteConn::open(const std::string& path, int busy_timeout_ms) {
+Result<std::unique_ptr<SqliteConn>> SqliteConn::open(const std::string& path, int busy_timeout_ms, int cache_kib) {
     sqlite3* db = nullptr;
     int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
     if (rc != SQLITE_OK) {
@@ -40,6 +40,10 @@ Result<std::unique_ptr<SqliteConn>> SqliteConn::open(const std::string& path, in
     rc = sqlite3_busy_timeout(db, busy_timeout_ms);
     if (rc != SQLITE_OK) return sqlite_status(rc, db, "busy_timeout on " + path);
     if (Status st = conn->exec("PRAGMA synchronous=NORMAL"); !st.ok()) return st;
+    if (cache_kib > 0) {
+        const std::string pragma = "PRAGMA cache_size=-" + std::to_string(cache_kib);
+        if (Status st = conn->exec(pragma.c_str()); !st.ok()) return st;
+    }
     return conn;
 }
 
@@ -136,7 +140,7 @@ Result<SqlitePool::Lease> SqlitePool::acquire() {
         }
     }
     // Opening happens outside the lock: it may wait on the file.
-    Result<std::unique_ptr<SqliteConn>> conn = SqliteConn::open(path_, busy_timeout_ms_);
+    Result<std::unique_ptr<SqliteConn>> conn = SqliteConn::open(path_, busy_timeout_ms_, cache_kib_);
     if (!conn.ok()) return conn.status();
     return Lease(this, std::move(conn).value());
 }

@@ -26,9 +26,9 @@ Status sqlite_status(int rc, sqlite3* db, std::string_view what);
 
 class SqliteConn {
 public:
-    // Opens an existing file read-write (never creates it) and sets busy_timeout and
-    // synchronous=NORMAL on this connection.
-    static Result<std::unique_ptr<SqliteConn>> open(const std::string& path, int busy_timeout_ms);
+    // Opens an existing file read-write (never creates it) and sets busy_timeout,
+    // synchronous=NORMAL and, when cache_kib > 0, a page cache of that size on this connection.
+    static Result<std::unique_ptr<SqliteConn>> open(const std::string& path, int busy_timeout_ms, int cache_kib = 0);
     ~SqliteConn();
     SqliteConn(const SqliteConn&) = delete;
     SqliteConn& operator=(const SqliteConn&) = delete;
@@ -94,8 +94,8 @@ public:
         std::unique_ptr<SqliteConn> conn_;
     };
 
-    SqlitePool(std::string path, int busy_timeout_ms, std::size_t max_idle)
-        : path_(std::move(path)), busy_timeout_ms_(busy_timeout_ms), max_idle_(max_idle) {}
+    SqlitePool(std::string path, int busy_timeout_ms, int cache_kib, std::size_t max_idle)
+        : path_(std::move(path)), busy_timeout_ms_(busy_timeout_ms), cache_kib_(cache_kib), max_idle_(max_idle) {}
     Result<Lease> acquire();
     void add_idle(std::unique_ptr<SqliteConn> conn) { release(std::move(conn)); }
 
@@ -103,6 +103,7 @@ private:
     void release(std::unique_ptr<SqliteConn> conn);
     const std::string path_;
     const int busy_timeout_ms_;
+    const int cache_kib_;
     const std::size_t max_idle_;
     std::mutex mu_;
     std::vector<std::unique_ptr<SqliteConn>> idle_;

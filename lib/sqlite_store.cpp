@@ -144,7 +144,7 @@ public:
     // Connections are cheap but carry their own page cache; keep enough idle ones that a
     // busy milter does not reopen the file per message.
     explicit SqliteConsentDatabase(std::string path, const OpenOptions& options)
-        : pool_(std::move(path), options.busy_timeout_ms,
+        : pool_(std::move(path), options.busy_timeout_ms, options.sqlite_cache_kib,
                 static_cast<std::size_t>(options.pool_size > 16 ? options.pool_size : 16)) {}
 
     SqlitePool& pool() { return pool_; }
@@ -472,7 +472,7 @@ private:
 Result<std::unique_ptr<ConsentDatabase>> open_sqlite_store(const std::string& path, const OpenOptions& options) {
     if (path.empty()) return Status::InvalidArgument("consent store: empty SQLite file path");
     if (Status st = ensure_file(path, options.create); !st.ok()) return st;
-    auto conn = SqliteConn::open(path, options.busy_timeout_ms);
+    auto conn = SqliteConn::open(path, options.busy_timeout_ms, options.sqlite_cache_kib);
     if (!conn.ok()) return conn.status();
     SqliteConn& c = **conn;
     // WAL is persistent in the file; asking again on an existing WAL file is a cheap read.

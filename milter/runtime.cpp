@@ -73,6 +73,12 @@ OpenedStore open_store(const Config& config, bool cached) {
     if (config.consent_database.empty()) return out;
     OpenOptions open_options;
     open_options.create = false;
+    // A store that cannot answer in 5 s (a locked table, an overloaded server) follows OnError
+    // rather than holding the message until the MTA's milter timeout.
+    open_options.statement_timeout_ms = 5000;
+    // Lookups read a few pages each and the OS caches the file: 16 pooled connections with
+    // SQLite's default 2 MiB cache would only hold 32 MiB of copies.
+    open_options.sqlite_cache_kib = 512;
     auto db = open_consent_database(config.consent_database, open_options);
     if (db.ok()) {
         out.store = std::shared_ptr<ConsentStore>(std::move(*db));

@@ -9,6 +9,8 @@
 #include <thread>
 #include <vector>
 
+#include <libpq-fe.h>
+
 #include "consent_backend_suite.h"
 #include "consent_db.h"
 #include "pg_server.h"
@@ -332,4 +334,33 @@ TEST_CASE("PostgreSQL store: the user's connection parameters win over our defau
     REQUIRE((*store)->lookup("shop", {"a@example.com"}).ok());
     CHECK(server().query("postgres", "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'cm-user-set'") ==
           "1");
+}
+
+TEST_CASE("PostgreSQL store: statement_timeout_ms turns a locked table into an error", "[consent][pg]") {
+    Place db = fresh_database();
+    cm::OpenOptions options;
+    options.statement_timeout_ms = 300;
+    auto store = open_store(db, options);
+    REQUIRE(store->lookup("shop", {"a@example.com"}).ok());
+
+    // Another session holds the table: without the timeout the lookup would wait for it (at
+    // most 8 s here: then the server ends the idle holder, the lookup succeeds, the test fails).
+    PGconn* holder = PQconnectdb(db.conninfo().c_str());
+    REQUIRE(PQstatus(holder) == CONNECTION_OK);
+    PQclear(PQexec(holder, "SET idle_in_transaction_session_timeout = '8s'"));
+    PQclear(PQexec(holder, "BEGIN"));
+    PGresult* locked = PQexec(holder, "LOCK TABLE consent IN ACCESS EXCLUSIVE MODE");
+    REQUIRE(PQresultStatus(locked) == PGRES_COMMAND_OK);
+    PQclear(locked);
+
+    const auto t0 = std::chrono::steady_clock::now();
+    auto blocked = store->lookup("shop", {"a@example.com"});
+    const double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    CHECK_FALSE(blocked.ok());
+    INFO("waited " << waited << " s: " << blocked.status().ToString());
+    CHECK(waited < 5.0);
+
+    PQclear(PQexec(holder, "ROLLBACK"));
+    PQfinish(holder);
+    CHECK(store->lookup("shop", {"a@example.com"}).ok());
 }

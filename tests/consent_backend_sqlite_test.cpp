@@ -15,6 +15,7 @@
 
 #include "consent_backend_suite.h"
 #include "consent_db.h"
+#include "sqlite_conn.h"
 #include "sqlite_store.h"
 
 namespace {
@@ -288,4 +289,22 @@ TEST_CASE("SQLite store: another process writing while 4 threads read gives zero
     int present = 0;
     for (const cm::ConsentLookup& l : *all) present += l.has_record ? 1 : 0;
     CHECK(present == int(batch.size()));
+}
+
+TEST_CASE("SQLite connection: cache_kib sets the page cache, 0 keeps SQLite's default", "[consent][sqlite]") {
+    TempDir dir;
+    std::string path = dir.file("cache.db");
+    REQUIRE(open_ok(path));
+    auto cache_size = [&](int cache_kib) {
+        auto conn = cm::SqliteConn::open(path, 1000, cache_kib);
+        REQUIRE(conn.ok());
+        auto stmt = (*conn)->prepared("PRAGMA cache_size");
+        REQUIRE(stmt.ok());
+        cm::Stmt q(*stmt);
+        auto row = q.step();
+        REQUIRE((row.ok() && *row));
+        return q.int64(0);
+    };
+    CHECK(cache_size(512) == -512);
+    CHECK(cache_size(0) == -2000);
 }
