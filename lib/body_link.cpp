@@ -116,10 +116,6 @@ std::string join_why(std::string_view hidden, UrlProblem p) {
     return why;
 }
 
-void add_note(std::vector<std::string>& notes, const std::string& note) {
-    if (std::find(notes.begin(), notes.end(), note) == notes.end()) notes.push_back(note);
-}
-
 // The CSS limit note of `scan`, or "": past a CSS limit some rules were not applied, so a link
 // that looks visible may be hidden by one of them.
 std::string css_limit_hit(const HtmlScan& scan) {

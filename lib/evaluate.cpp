@@ -120,11 +120,6 @@ std::string find_exemption(const ParsedMessage& message, const Envelope& envelop
     return {};
 }
 
-void add_note(Report& report, const std::string& note) {
-    if (std::find(report.notes.begin(), report.notes.end(), note) == report.notes.end())
-        report.notes.push_back(note);
-}
-
 // Consent per recipient; false when the store could not answer (report.error is set).
 bool run_consent_check(const ParsedMessage& message, const Envelope& envelope, const Policy& policy,
                        ConsentStore& store, std::int64_t now, Report& report) {
@@ -170,11 +165,11 @@ Report evaluate(const ParsedMessage& message, const Envelope& envelope, const Po
     const Config& config = policy.config();
     Report report;
     report.truncated = message.truncated;
-    for (const ParseNote& note : message.notes) add_note(report, note.code);
+    for (const ParseNote& note : message.notes) add_note(report.notes, note.code);
 
     PatternBudget budget;
     report.exempt_why = find_exemption(message, envelope, policy, budget);
-    if (budget.any_spent()) add_note(report, "limit:pattern");
+    if (budget.any_spent()) add_note(report.notes, "limit:pattern");
     if (!report.exempt_why.empty()) {
         report.exempt = true;
         return report;
@@ -189,7 +184,7 @@ Report evaluate(const ParsedMessage& message, const Envelope& envelope, const Po
     body_options.visibility.min_font_px = config.min_font_size_px;
     body_options.visibility.min_contrast = config.min_contrast_ratio;
     report.body_link = check_body_link(message, policy.phrases(), body_options);
-    for (const std::string& note : report.body_link.notes) add_note(report, note);
+    for (const std::string& note : report.body_link.notes) add_note(report.notes, note);
     report.body_link_checked = config.require_body_link;
 
     bool consent_ran = true;

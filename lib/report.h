@@ -5,6 +5,7 @@
 // means the check passed. Serialised by report_json.h.
 #pragma once
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -65,5 +66,10 @@ struct Report {
     std::vector<std::string> notes;             // parser observations and limit breaches
                                                 // ("limit:mime-depth", "charset:unknown", ...)
 };
+
+// Appends `note` to `notes` unless it is already there (notes are a set, in first-seen order).
+inline void add_note(std::vector<std::string>& notes, const std::string& note) {
+    if (std::find(notes.begin(), notes.end(), note) == notes.end()) notes.push_back(note);
+}
 
 }  // namespace cm
