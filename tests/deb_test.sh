@@ -91,7 +91,8 @@ else
     expect_eq "socket directory (no postfix group)" "$(mode_of /var/spool/postfix/consent-milter)" "consent-milter:consent-milter 750"
 fi
 
-expect_eq "/etc/consent-milter.conf is root 0644" "$(mode_of /etc/consent-milter.conf)" "root:root 644"
+expect_eq "/etc/consent-milter.conf is root:consent-milter 0640 (it may hold a password)" \
+    "$(mode_of /etc/consent-milter.conf)" "root:consent-milter 640"
 expect_contains "/etc/consent-milter.conf is a conffile" "$(dpkg-query -W -f='${Conffiles}' consent-milter)" "/etc/consent-milter.conf"
 conf=$(cat /etc/consent-milter.conf)
 expect_contains "conffile listens inside the chroot" "$conf" "Socket                  local:/var/spool/postfix/consent-milter/consent-milter.sock"
