@@ -14,14 +14,7 @@ FROM=news@shop.example
 RCPT=reader@example.net
 started=$(date +%s)
 
-if [ "$(id -u)" != 0 ] || ! command -v postfix >/dev/null 2>&1 || ! command -v smtp-sink >/dev/null 2>&1; then
-    fail "fault suite" "needs root and the postfix package (packaging/install-deps.sh)"
-    finish; exit 1
-fi
-if ! pf_init; then
-    fail "private Postfix instance starts" "see above"
-    finish; exit 1
-fi
+pf_init_or_finish "fault suite"
 mkdir -p "$T/msg"
 
 # 200 sessions at once need 200 smtpd processes, and a listen backlog to match: master sizes

@@ -23,13 +23,7 @@ FROM=news@example.com
 RCPT=reader@example.org
 started=$(date +%s)
 
-if [ "$(id -u)" != 0 ] || ! command -v postfix >/dev/null 2>&1 || ! command -v smtp-sink >/dev/null 2>&1; then
-    fail "hostile corpus through Postfix" "needs root and the postfix package (packaging/install-deps.sh)"
-    finish; exit 1
-fi
-if ! pf_init; then
-    fail "private Postfix instance starts" "see above"; finish; exit 1
-fi
+pf_init_or_finish "hostile corpus through Postfix"
 postconf -c "$T/etc" -e "message_size_limit = $SIZE_LIMIT" && postfix -c "$T/etc" reload >/dev/null 2>&1
 milter_conf "$T/milter.conf" "Mode enforce"
 if ! milter_start "$T/milter.conf"; then

@@ -10,14 +10,7 @@ MSGS=tests/postfix/messages
 FROM=news@shop.example
 started=$(date +%s)
 
-if [ "$(id -u)" != 0 ] || ! command -v postfix >/dev/null 2>&1 || ! command -v smtp-sink >/dev/null 2>&1; then
-    fail "postfix integration" "needs root and the postfix package (packaging/install-deps.sh)"
-    finish; exit 1
-fi
-if ! pf_init; then
-    fail "private Postfix instance starts" "see above"
-    finish; exit 1
-fi
+pf_init_or_finish "postfix integration"
 pass "private Postfix instance starts (smtpd 127.0.0.1:$PORT, smtp-sink :$SINK_PORT)"
 mkdir -p "$T/msg"
 

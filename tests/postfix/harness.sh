@@ -1,5 +1,8 @@
 # A private Postfix instance, an smtp-sink and the milter, all under one temp dir (sourced, POSIX sh).
 #   pf_init            make $T, pick free ports, write main.cf/master.cf, start smtp-sink and Postfix
+#   pf_init_or_finish SUITE  pf_init for a test suite (tests/lib.sh): without root or the postfix
+#                      package, or when Postfix does not start, a failure named SUITE, the
+#                      suite's summary line, and exit
 #   milter_start CONF  start $BUILD/consent-milter -f on $T/milter.sock with CONF; MILTER_PID
 #   milter_stop        SIGTERM the milter and wait for it
 #   pf_cleanup         stop everything started here and remove $T (installed as the EXIT trap)
@@ -38,6 +41,17 @@ pf_cleanup() {
     done
     [ -n "${KEEP_T:-}" ] && { echo "# kept $T"; return; }
     rm -rf "$T"
+}
+
+pf_init_or_finish() {
+    if [ "$(id -u)" != 0 ] || ! command -v postfix >/dev/null 2>&1 || ! command -v smtp-sink >/dev/null 2>&1; then
+        fail "$1" "needs root and the postfix package (packaging/install-deps.sh)"
+        finish; exit 1
+    fi
+    if ! pf_init; then
+        fail "private Postfix instance starts" "see above"
+        finish; exit 1
+    fi
 }
 
 pf_init() {
