@@ -320,7 +320,6 @@ else
     fail "SIGTERM: the milter restarts" "see above"
 fi
 
-grep -q 'panic\|fatal' "$T/postfix.log" &&
-    echo "# postfix.log:" && grep 'panic\|fatal' "$T/postfix.log" | head -5 | sed 's/^/#   /'
+pf_show_trouble
 echo "# fault_test ran $(($(date +%s) - started))s"
 finish

@@ -291,7 +291,6 @@ else
     fail "corpus through Postfix" "CORPUS_DIR '${CORPUS_DIR:-}' has no .eml files"
 fi
 
-grep -q 'panic\|fatal' "$T/postfix.log" &&
-    echo "# postfix.log:" && grep 'panic\|fatal' "$T/postfix.log" | head -5 | sed 's/^/#   /'
+pf_show_trouble
 echo "# postfix_test ran $(($(date +%s) - started))s"
 finish

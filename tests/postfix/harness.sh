@@ -9,6 +9,7 @@
 #   pf_wait_queue      wait until Postfix's incoming/active queues are empty
 #   sink_find TEXT     the dump files (smtp-sink -d) whose content has TEXT, one per line
 #   hold_count         messages in the hold queue
+#   pf_show_trouble    print (as # comments) the first panic/fatal lines of Postfix's log, if any
 # Needs root (Postfix's master runs as root, mail_owner=postfix) and the Debian postfix package.
 PF_DIR=tests/postfix
 PATH=$PATH:/usr/sbin:/sbin
@@ -41,6 +42,12 @@ pf_cleanup() {
     done
     [ -n "${KEEP_T:-}" ] && { echo "# kept $T"; return; }
     rm -rf "$T"
+}
+
+pf_show_trouble() {
+    grep -q 'panic\|fatal' "$T/postfix.log" &&
+        echo "# postfix.log:" && grep 'panic\|fatal' "$T/postfix.log" | head -5 | sed 's/^/#   /'
+    return 0
 }
 
 pf_init_or_finish() {
