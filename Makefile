@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # consent-milter - GNU Makefile (no autotools).
 #
 #   make            build build/consent-milter and build/consentctl
@@ -32,7 +33,7 @@ override LDFLAGS  += -fsanitize=$(SANITIZE)
 endif
 LDLIBS   := $(PKG_LIBS) -pthread
 
-LIB_SRCS       ?= $(wildcard lib/*.cpp)
+LIB_SRCS       ?= $(shell find lib -name '*.cpp' | sort)
 UNIT_TEST_SRCS ?= $(wildcard tests/*_test.cpp)
 # Shared test helpers (tests/*_suite.cpp, e.g. the consent backend suite; tests/pg_server.cpp,
 # the throwaway PostgreSQL server), archived so that a
@@ -63,8 +64,8 @@ $(BUILD)/%.o: %.cpp
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) -c -o $@ $<
 
-# The built-in phrase set (lib/phrases.txt) is compiled into the library.
-$(BUILD)/gen/phrases_data.cpp: lib/phrases.txt
+# The built-in phrase set (lib/checks/phrases.txt) is compiled into the library.
+$(BUILD)/gen/phrases_data.cpp: lib/checks/phrases.txt
 	@mkdir -p $(dir $@)
 	{ printf 'namespace cm { extern const char kBuiltinPhrases[]; const char kBuiltinPhrases[] = R"PHRASES('; \
 	  cat $<; printf ')PHRASES"; }\n'; } > $@

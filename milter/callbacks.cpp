@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "callbacks.h"
 
 #include <netdb.h>
@@ -14,11 +15,11 @@
 #include <vector>
 
 #include "log.h"
-#include "mime_walk.h"
-#include "pattern_budget.h"
-#include "report_text.h"
-#include "scan_limit.h"
-#include "verdict.h"
+#include "mime/mime_walk.h"
+#include "util/pattern_budget.h"
+#include "policy/report_text.h"
+#include "mime/scan_limit.h"
+#include "policy/verdict.h"
 
 namespace cm {
 

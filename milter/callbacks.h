@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // callbacks.h - the libmilter callbacks (DESIGN §9) and the descriptor that registers them.
 //
 // Every callback has the same beats: fetch the connection context, feed the message state,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // consent-milter - entry point: parse the command line, then check the config (-n), judge
 // one file offline (--test), or run the filter (daemon.h). See consent-milter(8).
 #include <cstdio>
@@ -6,7 +7,7 @@
 #include "options.h"
 #include "runtime.h"
 #include "test_mode.h"
-#include "version.h"
+#include "util/version.h"
 
 int main(int argc, char** argv) {
     cm::Options options;

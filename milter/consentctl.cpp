@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // consentctl - administer the consent store of consent-milter: consent records, suppressions,
 // CSV import/export, ARF complaint ingestion, statistics. See consentctl(8) and --help.
 //
@@ -11,7 +12,7 @@
 #include <string_view>
 
 #include "consentctl.h"
-#include "version.h"
+#include "util/version.h"
 
 using namespace cm;
 using namespace cm::ctl;

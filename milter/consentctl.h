@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // consentctl.h - the commands of consentctl(8), shared by its main() and command files.
 //
 // A Ctl carries everything a command needs: the loaded config, the open store, `now` (read
@@ -12,9 +13,9 @@
 #include <string>
 #include <vector>
 
-#include "config.h"
-#include "consent_db.h"
-#include "status.h"
+#include "config/config.h"
+#include "consent/consent_db.h"
+#include "util/status.h"
 
 namespace cm::ctl {
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // consentctl_import.cpp - bulk input: `import FILE.csv` (two streaming passes: check, then
 // load in one transaction) and `import-arf FILE...` (abuse reports -> suppressions).
 #include <unistd.h>
@@ -10,10 +11,10 @@
 #include <iostream>
 #include <sstream>
 
-#include "arf.h"
-#include "consent_csv.h"
+#include "consent/arf.h"
+#include "consent/consent_csv.h"
 #include "consentctl.h"
-#include "csv.h"
+#include "util/csv.h"
 
 namespace cm::ctl {
 

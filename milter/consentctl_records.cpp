@@ -1,11 +1,12 @@
+// SPDX-License-Identifier: Apache-2.0
 // consentctl_records.cpp - the single-record commands and the read-only reports:
 // grant, confirm, revoke, suppress, unsuppress, show, stats, export.
 #include <algorithm>
 #include <iostream>
 
-#include "consent_csv.h"
+#include "consent/consent_csv.h"
 #include "consentctl.h"
-#include "csv.h"
+#include "util/csv.h"
 
 namespace cm::ctl {
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "daemon.h"
 
 #include <dirent.h>
@@ -25,7 +26,7 @@
 #include "callbacks.h"
 #include "log.h"
 #include "runtime.h"
-#include "version.h"
+#include "util/version.h"
 
 namespace cm {
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // daemon.h - run the filter: open the socket, set its mode and group, daemonize, write the
 // pid file, drop privileges, open the consent store, then serve libmilter until stopped.
 // SIGUSR1 reloads the config (a bad one is logged and the old one kept); SIGTERM stops after
@@ -6,7 +7,7 @@
 
 #include <memory>
 
-#include "evaluate.h"
+#include "policy/evaluate.h"
 #include "options.h"
 
 namespace cm {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // log.h - the milter's one logger: syslog, plus stderr in the foreground (-f).
 //
 // Configured once at start-up (and again on reload); safe to call from any thread. lib/ never

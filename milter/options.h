@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // options.h - consent-milter's command line (DESIGN §3), parsed into a value.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "runtime.h"
 
 #include <unistd.h>
@@ -5,8 +6,8 @@
 #include <chrono>
 #include <mutex>
 
-#include "consent_cache.h"
-#include "consent_db.h"
+#include "consent/consent_cache.h"
+#include "consent/consent_db.h"
 
 namespace cm {
 

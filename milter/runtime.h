@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // runtime.h - what every front end needs before it can judge mail: a Policy and a store.
 //
 // load_policy() reads the config (built-in defaults when the default path does not exist
@@ -11,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "consent_store.h"
-#include "evaluate.h"
+#include "consent/consent_store.h"
+#include "policy/evaluate.h"
 #include "options.h"
 
 namespace cm {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // snapshot.h - the policy and consent store in force, swapped atomically on SIGUSR1.
 //
 // Each message takes a Snapshot when it starts (MAIL FROM) and keeps it to the end, so a
@@ -8,8 +9,8 @@
 #include <memory>
 #include <mutex>
 
-#include "consent_store.h"
-#include "evaluate.h"
+#include "consent/consent_store.h"
+#include "policy/evaluate.h"
 
 namespace cm {
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "test_mode.h"
 
 #include <sys/stat.h>
@@ -9,11 +10,11 @@
 #include <ctime>
 #include <iostream>
 
-#include "envelope_from_headers.h"
-#include "mime_walk.h"
-#include "report_json.h"
-#include "report_text.h"
-#include "scan_limit.h"
+#include "mime/envelope_from_headers.h"
+#include "mime/mime_walk.h"
+#include "policy/report_json.h"
+#include "policy/report_text.h"
+#include "mime/scan_limit.h"
 
 namespace cm {
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // test_mode.h - `consent-milter --test FILE`: one message judged exactly as the milter would.
 #pragma once
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # build-deb.sh - build the Debian package (`make deb`) from a clean copy of the repository.
 #
 #   sh packaging/build-deb.sh [OUTDIR]      (default OUTDIR: build/deb)

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Installs the Debian packages consent-milter needs to build and test, when missing.
 # Checks libraries with pkg-config and tools with command -v; runs apt-get only if needed.
 set -eu

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # `make run`: the milter in the foreground on the example config, logging to stderr, with an
 # embedded SQLite store under BUILD/run/ that holds one consented sample recipient. Ctrl-C stops.
 set -eu

@@ -1,4 +1,5 @@
-// Tests for ARF report parsing, mbox splitting and suppression decisions (lib/arf.h),
+// SPDX-License-Identifier: Apache-2.0
+// Tests for ARF report parsing, mbox splitting and suppression decisions (lib/consent/arf.h),
 // against the sample reports in tests/data/arf/.
 #include <catch2/catch.hpp>
 
@@ -6,7 +7,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "arf.h"
+#include "consent/arf.h"
 
 using namespace cm;
 

@@ -1,6 +1,7 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests for lib/body_link: candidates, usability and every body_link reason code (DESIGN §5).
 // Messages are built directly as ParsedMessage values (no MIME parser involved).
-#include "body_link.h"
+#include "checks/body_link.h"
 
 #include <catch2/catch.hpp>
 

@@ -1,10 +1,11 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # check_docs.sh - compare the config directive table with the conf(5) man page.
 #
 #   sh tests/check_docs.sh DUMP_DIRECTIVES [MANPAGE]
 #
 # DUMP_DIRECTIVES is the built tests/dump_directives program (prints NAME<TAB>TYPE<TAB>
-# DEFAULT<TAB>RANGE for each directive of lib/config.cpp); MANPAGE defaults to
+# DEFAULT<TAB>RANGE for each directive of lib/config/config.cpp); MANPAGE defaults to
 # man/consent-milter.conf.5. In the page's DIRECTIVES section each key is an
 # ".It Cm NAME Ar TYPE" entry followed by the text lines "Range: MIN..MAX" (numeric keys only)
 # and "Default: VALUE". Fails, naming every mismatch, when a key of the table is missing from

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # check_man_options.sh - every command-line option (and consentctl command) in the code is
 # documented in its man page, and every option the page documents exists in the code.
 #

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # consent-milter's command line: -V, -n (exact config errors), --test and its exit codes.
 . tests/lib.sh
 CM=$BUILD/consent-milter

@@ -1,5 +1,6 @@
-// Tests for the config parser (lib/config.cpp), its lexer (lib/config_syntax.cpp) and CIDR
-// ranges (lib/cidr.cpp). Error texts are pinned in full: users and scripts read them.
+// SPDX-License-Identifier: Apache-2.0
+// Tests for the config parser (lib/config/config.cpp), its lexer (lib/config/config_syntax.cpp) and CIDR
+// ranges (lib/util/cidr.cpp). Error texts are pinned in full: users and scripts read them.
 #include <catch2/catch.hpp>
 
 #include <stdlib.h>
@@ -12,9 +13,9 @@
 #include <string>
 #include <vector>
 
-#include "cidr.h"
-#include "config.h"
-#include "config_syntax.h"
+#include "util/cidr.h"
+#include "config/config.h"
+#include "config/config_syntax.h"
 
 namespace {
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The PostgreSQL consent store against a real server started by the test (pg_server.h): the
 // shared backend suite, plus what only a client/server store has - outages, reconnects after
 // a restart, a bounded connection pool, concurrent schema creation, secrets kept out of errors.
@@ -12,7 +13,7 @@
 #include <libpq-fe.h>
 
 #include "consent_backend_suite.h"
-#include "consent_db.h"
+#include "consent/consent_db.h"
 #include "pg_server.h"
 
 namespace {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The SQLite consent store: the shared backend suite on real files, plus what only SQLite has
 // (file creation mode, WAL, damaged files, another process writing while we read).
 #include <catch2/catch.hpp>
@@ -14,9 +15,9 @@
 #include <thread>
 
 #include "consent_backend_suite.h"
-#include "consent_db.h"
-#include "sqlite_conn.h"
-#include "sqlite_store.h"
+#include "consent/consent_db.h"
+#include "consent/sqlite/sqlite_conn.h"
+#include "consent/sqlite/sqlite_store.h"
 
 namespace {
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The backend-independent consent store tests (see consent_backend_suite.h).
 #include "consent_backend_suite.h"
 

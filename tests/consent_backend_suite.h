@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // consent_backend_suite.h - the backend-independent tests every ConsentDatabase must pass.
 //
 // Call run_consent_backend_suite() from inside ONE Catch2 TEST_CASE; it declares SECTIONs,
@@ -11,7 +12,7 @@
 #include <functional>
 #include <memory>
 
-#include "consent_db.h"
+#include "consent/consent_db.h"
 
 namespace cm::testing {
 

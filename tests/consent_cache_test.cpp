@@ -1,8 +1,9 @@
+// SPDX-License-Identifier: Apache-2.0
 // CachingConsentStore: fresh answers served from memory, misses in one round trip, errors
 // never cached, entries expire after the TTL.
 #include <catch2/catch.hpp>
 
-#include "consent_cache.h"
+#include "consent/consent_cache.h"
 
 namespace {
 

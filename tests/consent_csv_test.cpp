@@ -1,7 +1,8 @@
-// Tests for consent records <-> CSV rows and ISO 8601 timestamps (lib/consent_csv.h).
+// SPDX-License-Identifier: Apache-2.0
+// Tests for consent records <-> CSV rows and ISO 8601 timestamps (lib/consent/consent_csv.h).
 #include <catch2/catch.hpp>
 
-#include "consent_csv.h"
+#include "consent/consent_csv.h"
 
 using namespace cm;
 

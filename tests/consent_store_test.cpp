@@ -1,7 +1,8 @@
-// Tests for judge_consent() and normalize_address() (lib/consent_store.h).
+// SPDX-License-Identifier: Apache-2.0
+// Tests for judge_consent() and normalize_address() (lib/consent/consent_store.h).
 #include <catch2/catch.hpp>
 
-#include "consent_store.h"
+#include "consent/consent_store.h"
 
 namespace {
 

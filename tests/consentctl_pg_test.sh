@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # consentctl's whole test (tests/consentctl_test.sh) on PostgreSQL: a private server started
 # here (initdb as nobody, Unix socket in a temp dir, no TCP), stopped and removed afterwards.
 . tests/lib.sh

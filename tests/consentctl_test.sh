@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # consentctl against a real store (SQLite in a temp dir by default): every command, exit codes, exact texts.
 . tests/lib.sh
 CTL=$BUILD/consentctl

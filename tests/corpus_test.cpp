@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Every file of the shared public corpus judged against tests/data/corpus_expectations.tsv.
 #include <catch2/catch.hpp>
 
@@ -9,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "evaluate.h"
-#include "merge_tags.h"
-#include "mime_walk.h"
+#include "policy/evaluate.h"
+#include "checks/merge_tags.h"
+#include "mime/mime_walk.h"
 
 namespace {
 

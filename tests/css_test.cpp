@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests for the CSS layer (css.h) and colours (color.h).
 #include <catch2/catch.hpp>
 
@@ -5,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "color.h"
-#include "css.h"
+#include "html/color.h"
+#include "html/css.h"
 
 using namespace cm;
 

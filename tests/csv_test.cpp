@@ -1,9 +1,10 @@
-// Tests for the streaming RFC 4180 reader and writer (lib/csv.h).
+// SPDX-License-Identifier: Apache-2.0
+// Tests for the streaming RFC 4180 reader and writer (lib/util/csv.h).
 #include <catch2/catch.hpp>
 
 #include <sstream>
 
-#include "csv.h"
+#include "util/csv.h"
 
 using cm::CsvReader;
 using cm::CsvWriter;

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The Debian package end to end: build it from a clean export of HEAD (packaging/build-deb.sh,
 # lintian included), install it with dpkg -i, check what the postinst set up (user,
 # directories, conffile, consent store, unit), run the installed programs (-n, --test,

@@ -1,10 +1,11 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests for dkim_coverage.h: RFC 6376 tag-list parsing, h= extraction and coverage.
 #include <catch2/catch.hpp>
 
 #include <string>
 #include <vector>
 
-#include "dkim_coverage.h"
+#include "checks/dkim_coverage.h"
 
 namespace {
 

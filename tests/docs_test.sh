@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The man pages against the code (`make check-docs`; run_checks.sh runs it with `make check`):
 #   - tests/check_docs.sh: every directive of the config table is in consent-milter.conf(5)
 #     with its real type, default and range, and the page documents no other key;

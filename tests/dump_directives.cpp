@@ -1,9 +1,10 @@
+// SPDX-License-Identifier: Apache-2.0
 // dump_directives - prints the config directive table, one directive per line:
 // NAME<TAB>TYPE<TAB>DEFAULT<TAB>RANGE (RANGE empty when there is none).
 // Used by tests/check_docs.sh to compare the table with man/consent-milter.conf.5.
 #include <cstdio>
 
-#include "config.h"
+#include "config/config.h"
 
 int main() {
     for (const cm::DirectiveDoc& d : cm::directive_docs())

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // evaluate(): exemptions, consent scope, consent per recipient, and the failure policy with a
 // store that fails on demand.
 #include <catch2/catch.hpp>
@@ -5,8 +6,8 @@
 #include <algorithm>
 #include <map>
 
-#include "evaluate.h"
-#include "mime_walk.h"
+#include "policy/evaluate.h"
+#include "mime/mime_walk.h"
 
 namespace {
 

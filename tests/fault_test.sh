@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # consent-milter under faults, in front of a real Postfix (issue 7, "Faults"): a consent store
 # that hangs (a PostgreSQL table locked by another session) or is corrupt, clients that drop
 # the connection mid-message, 200 SMTP sessions at once, and SIGTERM while mail is flowing.

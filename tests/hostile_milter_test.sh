@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Hostile input through the milter (issue 7): every message of the generated corpus
 # (tests/hostile/gen_hostile.py) goes over SMTP into a private Postfix (tests/postfix/harness.sh)
 # whose smtpd_milters is build/consent-milter, and must be judged with a defined verdict:

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Hostile input (issue 7): every message of the generated corpus (tests/hostile/gen_hostile.py)
 # must get a defined verdict from `consent-milter --test FILE --json` (valid JSON with a
 # known verdict, exit 0) within HOSTILE_SECONDS [2] of wall time and HOSTILE_MB [64] MB of

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests for extract_html_links (html_visibility.h): every hiding rule both ways, the
 // false-positive traps of real templates, link/block text, limits and corpus smoke tests.
 #include <catch2/catch.hpp>
@@ -9,7 +10,7 @@
 #include <sstream>
 #include <string>
 
-#include "html_visibility.h"
+#include "html/html_visibility.h"
 
 using namespace cm;
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Shared helpers for the tests/*_test.sh scripts (sourced, POSIX sh).
 # Each case prints "ok - NAME" or "not ok - NAME: why"; finish prints "N passed, M failed".
 BUILD=${BUILD:-build}

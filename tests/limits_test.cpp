@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests for the limits on attacker-controlled input (issue 7, item 1), at their DEFAULT values:
 // each limit is probed just below and just above its default, the breach must become a
 // finding (a ParseNote or an HtmlScan note with a stable code) and never a crash or a hang,
@@ -24,12 +25,12 @@
 #include <memory>
 #include <string>
 
-#include "evaluate.h"
-#include "html_visibility.h"
-#include "mime_walk.h"
-#include "pattern_budget.h"
-#include "phrases.h"
-#include "scan_limit.h"
+#include "policy/evaluate.h"
+#include "html/html_visibility.h"
+#include "mime/mime_walk.h"
+#include "util/pattern_budget.h"
+#include "checks/phrases.h"
+#include "mime/scan_limit.h"
 
 namespace {
 

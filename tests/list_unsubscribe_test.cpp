@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests for list_unsubscribe.h: RFC 2369 parsing and every DESIGN §5 reason code, each
 // with a failing and a passing neighbour. Messages are built directly (no MIME parser).
 #include <catch2/catch.hpp>
@@ -5,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "list_unsubscribe.h"
+#include "checks/list_unsubscribe.h"
 
 namespace {
 

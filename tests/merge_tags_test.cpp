@@ -1,10 +1,11 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests for merge_tags.h: every placeholder syntax raw and percent-encoded, and the real
 // URLs that must not be mistaken for one.
 #include <catch2/catch.hpp>
 
 #include <string>
 
-#include "merge_tags.h"
+#include "checks/merge_tags.h"
 
 namespace {
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Protocol-level tests: the real consent-milter on a unix socket, driven by Debian's miltertest
 # (Lua). Each tests/miltertest/NAME.lua is one case; its "-- config: LINE" comments are the
 # milter's config and its "-- grant: SCOPE ADDRESS OPTS" comments are consentctl grants made

@@ -1,4 +1,5 @@
-// Tests for parse_message() (lib/mime_walk.h): headers, transfer encodings, charsets,
+// SPDX-License-Identifier: Apache-2.0
+// Tests for parse_message() (lib/mime/mime_walk.h): headers, transfer encodings, charsets,
 // MIME structure, limits and hostile input.
 #include <catch2/catch.hpp>
 
@@ -11,8 +12,8 @@
 #include <thread>
 #include <vector>
 
-#include "charset.h"
-#include "mime_walk.h"
+#include "mime/charset.h"
+#include "mime/mime_walk.h"
 
 namespace {
 

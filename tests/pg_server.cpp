@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // pg_server.cpp - see pg_server.h.
 #include "pg_server.h"
 

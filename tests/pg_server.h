@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // pg_server.h - a throwaway PostgreSQL server for tests, started from the installed binaries.
 //
 // PgTestServer runs initdb in a fresh temporary directory (as `nobody` when the tests run as

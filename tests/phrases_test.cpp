@@ -1,6 +1,7 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests for lib/phrases: the built-in multilingual set, contexts, neutral wording, word
 // boundaries, user patterns (errors, catastrophic backtracking) and thread safety.
-#include "phrases.h"
+#include "checks/phrases.h"
 
 #include <catch2/catch.hpp>
 

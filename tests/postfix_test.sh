@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # consent-milter in front of a real Postfix (issue 4): a private Postfix instance under a temp
 # dir (own config, queue, log), smtpd on a free 127.0.0.1 port with smtpd_milters pointing at
 # the milter's unix socket, delivery relayed to smtp-sink, which dumps each message to a file.

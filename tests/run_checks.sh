@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Runs every test suite and ends with the one line CI reads: "N passed, M failed".
 #   - build/unit_tests (Catch2): counted by test case
 #   - tests/*_test.sh: each prints its own "N passed, M failed" as its last line

@@ -1,5 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests for lib/text_links: URL/address scanning and the phrase-proximity rule in plain text.
-#include "text_links.h"
+#include "checks/text_links.h"
 
 #include <catch2/catch.hpp>
 

@@ -1,11 +1,12 @@
+// SPDX-License-Identifier: Apache-2.0
 // choose_verdict(), smtp_reply() and the report texts (tag header, log line, JSON).
 #include <catch2/catch.hpp>
 
 #include <nlohmann/json.hpp>
 
-#include "report_json.h"
-#include "report_text.h"
-#include "verdict.h"
+#include "policy/report_json.h"
+#include "policy/report_text.h"
+#include "policy/verdict.h"
 
 namespace {
 

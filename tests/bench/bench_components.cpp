@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "bench_components.h"
 
 #include <libxml/HTMLparser.h>
@@ -6,7 +7,7 @@
 #include <cstring>
 
 #include "bench_util.h"
-#include "html_visibility.h"
+#include "html/html_visibility.h"
 
 namespace cm::bench {
 

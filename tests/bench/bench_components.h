@@ -1,7 +1,8 @@
+// SPDX-License-Identifier: Apache-2.0
 // bench_components.h - per-component timings on one HTML document, for bench_evaluate.
 //
 // Lower bounds and alternatives behind evaluate(): libxml2's HTML SAX parser alone (push
-// parser in 64 KB chunks, as lib/html_visibility.cpp drives it, and the one-shot memory
+// parser in 64 KB chunks, as lib/html/html_visibility.cpp drives it, and the one-shot memory
 // parser) and our extract_html_links(). Single-threaded.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // bench_consent - consent lookups per second on a large SQLite store (issue 5, "Consent").
 //
 // Builds (once, cached at --db) a store of N confirmed records for scope shop.example,
@@ -8,7 +9,7 @@
 //                   (posix_fadvise DONTNEED on the db file only), every address new
 //   cold, warm OS   fresh connection, every address new, OS page cache warm
 //   repeat          same addresses again on that connection (SQLite's page cache warm)
-//   cached          CachingConsentStore (lib/consent_cache.h) holding every address
+//   cached          CachingConsentStore (lib/consent/consent_cache.h) holding every address
 //
 //   bench_consent --db FILE [--records N] [--lookups N] [--rounds N]
 #include <fcntl.h>
@@ -23,8 +24,8 @@
 #include <vector>
 
 #include "bench_util.h"
-#include "consent_cache.h"
-#include "consent_db.h"
+#include "consent/consent_cache.h"
+#include "consent/consent_db.h"
 
 using namespace cm;
 using namespace cm::bench;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // bench_evaluate - single-thread library throughput (issue 5, "Library").
 //
 // For each message: GMime parse + decode alone (cm::parse_message, the baseline) and the
@@ -19,8 +20,8 @@
 #include "bench_components.h"
 #include "bench_messages.h"
 #include "bench_util.h"
-#include "evaluate.h"
-#include "mime_walk.h"
+#include "policy/evaluate.h"
+#include "mime/mime_walk.h"
 
 using namespace cm;
 using namespace cm::bench;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // bench_messages.h - synthetic messages for the benchmarks (tests/bench/), built in code.
 //
 // Every function is deterministic (same bytes on every run and machine) and returns the raw

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // bench_util.h - small helpers shared by the benchmark programs (tests/bench/).
 //
 // Timing loops, medians and fixed-width table printing. Header-only, no state; the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # End-to-end and memory benchmark (issue 5, items 2 and 3): a private Postfix instance under a
 # temp dir, smtp-source as the client, smtp-sink as the relay destination. Configurations, in
 # interleaved rounds (the same Postfix, smtpd_milters switched by postconf + postfix reload):

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // null_milter - the end-to-end benchmark's baseline filter (issue 5, configuration ii).
 //
 // Accepts every message after receiving its headers and body, doing nothing else. It asks

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # `make bench` (issue 5): every benchmark in one run, each figure beside a baseline measured in
 # the same run. Not part of `make check`.
 #   1. library: bench_evaluate (parse + evaluate vs GMime parse alone), interleaved rounds

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """SMTP clients that misbehave or crowd in, for tests/fault_test.sh (standard library only).
 
   smtp_faults.py abort PORT FROM RCPT FILE HOW

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // fuzz_arf.cpp - libFuzzer target: the ARF (RFC 5965) importer on raw bytes.
 //
 // As `consentctl import-arf` does: split an mbox into messages (or take the input as one
@@ -8,7 +9,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "arf.h"
+#include "consent/arf.h"
 
 namespace {
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // fuzz_config.cpp - libFuzzer target: the consent-milter.conf parser on raw bytes.
 //
 // parse_config() must turn any text into a Config or a list of FILE:LINE errors. Files named
@@ -9,7 +10,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "config.h"
+#include "config/config.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view text(reinterpret_cast<const char*>(data), size);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // fuzz_csv.cpp - libFuzzer target: the consent CSV importer on raw bytes.
 //
 // Reads records with CsvReader (small record limit so the limit path is reached), takes
@@ -13,8 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "consent_csv.h"
-#include "csv.h"
+#include "consent/consent_csv.h"
+#include "util/csv.h"
 
 namespace {
 

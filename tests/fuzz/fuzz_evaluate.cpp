@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // fuzz_evaluate.cpp - libFuzzer target: the whole decision on raw message bytes.
 //
 // Exactly what `consent-milter --test` does with a file, minus the store: scan_prefix()
@@ -10,12 +11,12 @@
 #include <memory>
 #include <string_view>
 
-#include "envelope_from_headers.h"
-#include "evaluate.h"
-#include "mime_walk.h"
-#include "report_json.h"
-#include "report_text.h"
-#include "scan_limit.h"
+#include "mime/envelope_from_headers.h"
+#include "policy/evaluate.h"
+#include "mime/mime_walk.h"
+#include "policy/report_json.h"
+#include "policy/report_text.h"
+#include "mime/scan_limit.h"
 
 namespace {
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // fuzz_html_visibility.cpp - libFuzzer target: HTML/CSS visibility analysis on raw bytes.
 //
 // extract_html_links() is given the input as HTML (libxml2 push parser, <style> rules,
@@ -8,7 +9,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "html_visibility.h"
+#include "html/html_visibility.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view html(reinterpret_cast<const char*>(data), size);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // fuzz_list_unsubscribe.cpp - libFuzzer target: RFC 2369/8058 header analysis on raw bytes.
 //
 // The input is split at the first two NUL bytes into the List-Unsubscribe value, the
@@ -11,8 +12,8 @@
 #include <string_view>
 #include <vector>
 
-#include "list_unsubscribe.h"
-#include "message.h"
+#include "checks/list_unsubscribe.h"
+#include "mime/message.h"
 
 namespace {
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """make_seeds.py - seed corpora for the libFuzzer targets, made at run time from test data.
 
 Usage: make_seeds.py OUTDIR DIR...   (DIRs are searched for *.eml, *.mbox and the example

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Runs each libFuzzer target named on the command line for FUZZ_SECONDS, one at a time, on
 # seeds made from tests/data and the shared corpus (tests/fuzz/make_seeds.py). The growing
 # corpus stays in $BUILD-fuzz/corpus/<target> (not committed); a crash leaves its input in

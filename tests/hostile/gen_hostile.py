@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """gen_hostile.py - writes the hostile-input corpus of issue 7 into a directory.
 
 Usage: gen_hostile.py [--unique-ids] OUTDIR [NAME...]

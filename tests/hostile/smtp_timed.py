@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Timed SMTP client for tests/hostile_milter_test.sh: one session per message; prints
 # CODE<TAB>SECONDS<TAB>REPLY, SECONDS from the final "." handed to the kernel to the last line of
 # the reply. CODE 0: no reply (lost). The message's bytes go as they are (NUL, bare CR, long

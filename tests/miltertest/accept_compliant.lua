@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- A compliant message is accepted with no edit at all.
 -- config: Mode enforce
 dofile(os.getenv("MT_DIR") .. "/common.lua")

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- Helpers shared by the tests/miltertest/*.lua cases (loaded with dofile).
 -- The milter under test is already running on $MILTER_SOCK; messages are read from $MSG_DIR.
 

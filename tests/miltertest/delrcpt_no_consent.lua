@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- Consent: recipients without a confirmed record for the sender's domain are deleted.
 -- config: ConsentDatabase sqlite:@T@/consent.db
 -- config: ConsentScope sender-domain

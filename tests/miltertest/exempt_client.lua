@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- An exempt client: accepted at the first body chunk, nothing judged.
 -- config: ExemptClients 192.0.2.0/24
 dofile(os.getenv("MT_DIR") .. "/common.lua")

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- Tag headers from the client are deleted; a compliant message gets no new one.
 -- config: Mode enforce
 dofile(os.getenv("MT_DIR") .. "/common.lua")

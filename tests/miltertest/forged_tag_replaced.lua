@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- Monitor mode: forged tag headers are deleted and the real one inserted.
 -- config: Mode monitor
 -- config: TagHeader X-Policy-Tag

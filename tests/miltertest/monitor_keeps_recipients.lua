@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- Monitor mode never removes a recipient: it tags what it would have done.
 -- config: Mode monitor
 -- config: ConsentDatabase sqlite:@T@/consent.db

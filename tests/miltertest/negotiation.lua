@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- Only the needed steps and actions are negotiated, with no-reply for connect..end-of-headers.
 -- config: Mode enforce
 dofile(os.getenv("MT_DIR") .. "/common.lua")

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- BodyLinkAction quarantine: smfi_quarantine with the reason codes; no reply, no header.
 -- config: BodyLinkAction quarantine
 dofile(os.getenv("MT_DIR") .. "/common.lua")

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- A non-compliant message is rejected with RejectReply, %r expanded to the reason codes.
 -- config: Mode enforce
 dofile(os.getenv("MT_DIR") .. "/common.lua")

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- A custom RejectReply: its own code, enhanced code and text. A literal '%' goes on the wire
 -- as "%%" (the MTA treats the reply as a format string, sendmail style; Postfix undoes it).
 -- config: RejectReply "554 5.7.0 Policy (100%% sure): %r"

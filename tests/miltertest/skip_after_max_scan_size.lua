@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- Once MaxScanSize body bytes are buffered the filter answers SMFIS_SKIP; the prefix is judged.
 -- config: MaxScanSize 64K
 dofile(os.getenv("MT_DIR") .. "/common.lua")

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- Two messages on one connection: nothing of the first (recipients, forged headers) leaks.
 -- config: ConsentDatabase sqlite:@T@/consent.db
 -- config: ConsentScope sender-domain

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- Monitor mode: no reject; the tag header is inserted at the top with the would-be verdict.
 -- config: Mode monitor
 dofile(os.getenv("MT_DIR") .. "/common.lua")

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- The consent store cannot be opened and OnError is tempfail: 451 4.3.0.
 -- config: ConsentDatabase sqlite:@T@/missing/consent.db
 -- config: OnError tempfail

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # A private Postfix instance, an smtp-sink and the milter, all under one temp dir (sourced, POSIX sh).
 #   pf_init            make $T, pick free ports, write main.cf/master.cf, start smtp-sink and Postfix
 #   pf_init_or_finish SUITE  pf_init for a test suite (tests/lib.sh): without root or the postfix

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """SMTP client and dump inspector for tests/postfix_test.sh (standard library only).
 
   mailtool.py send PORT FROM RCPT[,RCPT...] FILE...

@@ -1,0 +1,54 @@
+// findings.h - what each check found for one message, as plain values.
+//
+// Reason strings are the stable codes of the external contract (DESIGN §5): they appear
+// verbatim in JSON, logs, the tag header and RejectReply's %r. An empty reason means the
+// check passed.
+#pragma once
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+namespace cm {
+
+struct ListUnsubscribeFinding {
+    bool pass = false;
+    std::string reason;              // missing, malformed, multiple, no-http-uri, no-one-click,
+                                     // unresolved-merge-tag, not-dkim-covered
+    std::vector<std::string> uris;   // every URI found, in order
+    bool one_click = false;          // RFC 8058: exact One-Click field and an https URI
+};
+
+struct BodyLink {
+    std::string part;     // "text/html" or "text/plain"
+    std::string url;
+    std::string text;     // the text that made it an unsubscribe link
+    bool visible = true;
+    std::string why;      // when not visible or not usable: hidden cause or problem code
+};
+
+struct BodyLinkFinding {
+    bool pass = false;
+    std::string reason;   // missing, hidden, mailto-only, unresolved-merge-tag, login-required,
+                          // missing-in-text-part, missing-in-html-part, truncated
+    std::vector<BodyLink> links;  // every unsubscribe candidate seen, usable or not
+    std::vector<std::string> notes;  // limit breaches met on the way (e.g. "limit:css-rules")
+};
+
+struct RecipientConsent {
+    std::string address;
+    bool pass = false;
+    std::string reason;   // no-record, revoked, unconfirmed, expired, suppressed
+};
+
+struct ConsentFinding {
+    std::string result = "skipped";   // pass, partial, fail, skipped
+    std::vector<RecipientConsent> recipients;
+};
+
+// Appends `note` to `notes` unless it is already there (notes are a set, in first-seen order).
+inline void add_note(std::vector<std::string>& notes, const std::string& note) {
+    if (std::find(notes.begin(), notes.end(), note) == notes.end()) notes.push_back(note);
+}
+
+}  // namespace cm

@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: Apache-2.0
+// consent_store.h - the consent store interface and the pure per-recipient judgement.
+//
+// A ConsentStore answers, for one scope (the ESP customer) and a list of recipient
+// addresses, what is recorded about each: consent status and timestamps, and whether a
+// suppression (for this scope or global '*') applies. Implementations must be safe to call
+// from several threads at once. Time never comes from inside a check: judge_consent() takes
+// `now` from its caller.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "checks/findings.h"
+#include "util/status.h"
+
+namespace cm {
+
+enum class ConsentStatus { confirmed, pending, revoked };
+
+// What the store knows about one (scope, address).
+struct ConsentLookup {
+    std::string address;            // as asked
+    bool has_record = false;
+    ConsentStatus status = ConsentStatus::pending;
+    std::int64_t granted_at = 0;    // unix seconds, 0 = unknown
+    std::int64_t confirmed_at = 0;
+    bool suppressed = false;        // per-scope or global suppression in force
+    std::string suppression_reason; // complaint, bounce, unsubscribe, manual, spamtrap
+};
+
+struct ConsentPolicy {
+    bool require_confirmed = true;  // RequireConfirmedConsent
+    int max_age_days = 0;           // ConsentMaxAge, 0 = never stale
+};
+
+class ConsentStore {
+public:
+    virtual ~ConsentStore() = default;
+    // One entry per address, same order, in one round trip. Status::Unavailable when the
+    // store cannot be reached (the caller applies OnError).
+    virtual Result<std::vector<ConsentLookup>> lookup(std::string_view scope,
+                                                      const std::vector<std::string>& addresses) = 0;
+};
+
+// pass, or fail with no-record / revoked / unconfirmed / expired / suppressed.
+RecipientConsent judge_consent(const ConsentLookup& found, const ConsentPolicy& policy, std::int64_t now);
+
+// Canonical form used as the store key: trimmed, lower-cased (local part and domain).
+std::string normalize_address(std::string_view address);
+
+}  // namespace cm

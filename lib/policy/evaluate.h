@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: Apache-2.0
+// evaluate.h - the one decision: parsed message + envelope + policy (+ consent store) -> Report.
+//
+// A Policy is built once per config load: it owns the Config and everything compiled from
+// it (phrase set, exemption patterns) and is immutable afterwards, so one
+// shared_ptr<const Policy> serves every thread. evaluate() does no I/O except through the
+// ConsentStore it is given, reads no clock (`now` comes in) and writes no log. The milter,
+// `--test` and consentctl all call this, so their verdicts agree by construction.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/config.h"
+#include "consent/consent_store.h"
+#include "mime/message.h"
+#include "checks/phrases.h"
+#include "policy/report.h"
+#include "util/status.h"
+
+namespace cm {
+
+struct Envelope {
+    std::string mail_from;            // envelope sender, without <>; "" for the null sender
+    std::vector<std::string> rcpts;   // envelope recipients, without <>
+    std::string auth_user;            // SASL login ({auth_authen}), "" when none
+    std::string client_ip;            // {client_addr}, "" when unknown
+};
+
+class Policy {
+public:
+    // Compiles the phrase set (built-in + UnsubscribePhrases) and the ExemptHeader patterns.
+    static Result<std::shared_ptr<const Policy>> create(Config config);
+
+    const Config& config() const { return config_; }
+    const PhraseSet& phrases() const { return *phrases_; }
+
+    // Exemptions, so the milter can decide them as early as possible. Each returns a short
+    // description of the matching rule ("client 10.0.0.0/8", ...) or "" when none matches.
+    std::string client_exemption(std::string_view client_ip) const;
+    std::string sender_exemption(std::string_view mail_from) const;
+    // `budget` is the current message's (see pattern_budget.h).
+    std::string header_exemption(std::string_view name, std::string_view value, PatternBudget& budget) const;
+
+    ~Policy();
+    struct Compiled;
+
+private:
+    Policy(Config config, std::shared_ptr<const PhraseSet> phrases, std::unique_ptr<Compiled> compiled);
+
+    Config config_;
+    std::shared_ptr<const PhraseSet> phrases_;
+    std::unique_ptr<Compiled> compiled_;
+};
+
+// The consent scope of a message per ConsentScope ("" when it cannot be determined).
+std::string consent_scope(const ParsedMessage& message, const Envelope& envelope, const Config& config);
+
+// Runs every check and chooses the verdict (DESIGN §5). `store` may be null (no consent
+// check: consent "skipped"). `now` is unix seconds, for ConsentMaxAge.
+Report evaluate(const ParsedMessage& message, const Envelope& envelope, const Policy& policy,
+                ConsentStore* store, std::int64_t now);
+
+}  // namespace cm

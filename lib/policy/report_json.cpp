@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "policy/report_json.h"
+
+#include <nlohmann/json.hpp>
+
+namespace cm {
+
+std::string report_to_json(const Report& report) {
+    using json = nlohmann::ordered_json;
+    const auto& lu = report.list_unsubscribe;
+    const auto& body = report.body_link;
+
+    json links = json::array();
+    for (const auto& l : body.links)
+        links.push_back({{"part", l.part}, {"url", l.url}, {"text", l.text}, {"visible", l.visible}, {"why", l.why}});
+    json recipients = json::array();
+    for (const auto& r : report.consent.recipients)
+        recipients.push_back({{"address", r.address}, {"result", r.pass ? "pass" : "fail"}, {"reason", r.reason}});
+
+    json out = {
+        {"verdict", verdict_name(report.verdict)},
+        {"exempt", report.exempt},
+        {"checks",
+         {{"list_unsubscribe",
+           {{"result", lu.pass ? "pass" : "fail"}, {"reason", lu.reason}, {"uris", lu.uris}, {"one_click", lu.one_click},
+            {"required", report.list_unsubscribe_checked}}},
+          {"body_link",
+           {{"result", body.pass ? "pass" : "fail"}, {"reason", body.reason}, {"links", links},
+            {"required", report.body_link_checked}}},
+          {"consent", {{"result", report.consent.result}, {"recipients", recipients}, {"scope", report.scope}}}}},
+        {"reasons", report.reasons},
+        {"removed_recipients", report.removed_recipients},
+        {"truncated", report.truncated},
+        {"notes", report.notes},
+    };
+    if (report.exempt) out["exempt_why"] = report.exempt_why;
+    if (!report.error.empty()) out["error"] = report.error;
+    // Message bytes need not be UTF-8; replace rather than throw.
+    return out.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+}  // namespace cm
