@@ -20,6 +20,7 @@
 #include "policy/report_text.h"
 #include "mime/scan_limit.h"
 #include "policy/verdict.h"
+#include "util/text_util.h"
 
 namespace cm {
 
