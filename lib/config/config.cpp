@@ -160,6 +160,20 @@ void set_socket(Config& c, std::string_view v, const Directive& d, const Ctx& ct
     c.socket = scheme + ":" + std::string(rest);  // scheme lower-cased for libmilter
 }
 
+void set_metrics_socket(Config& c, std::string_view v, const Directive& d, const Ctx& ctx) {
+    const std::string lower = ascii_lower(v);
+    const auto colon = v.find(':');
+    const std::string scheme = colon == std::string_view::npos ? "" : lower.substr(0, colon);
+    const std::string_view rest = colon == std::string_view::npos ? "" : v.substr(colon + 1);
+    const auto at = rest.find('@');
+    const std::string_view host = at == std::string_view::npos ? "" : rest.substr(at + 1);
+    const auto port = conf::parse_integer(rest.substr(0, at));
+    if ((scheme != "inet" && scheme != "inet6") || at == std::string_view::npos || host.empty() || has_space(host))
+        return invalid(ctx, d, v, "expected inet:PORT@HOST or inet6:PORT@HOST");
+    if (!port || *port < 1 || *port > 65535) return invalid(ctx, d, v, "port must be 1..65535");
+    c.metrics_socket = scheme + ":" + std::string(rest);
+}
+
 void set_socket_mode(Config& c, std::string_view v, const Directive& d, const Ctx& ctx) {
     const auto m = conf::parse_octal(v);
     if (!m) return invalid(ctx, d, v, "expected an octal mode such as 0660");
@@ -514,6 +528,9 @@ const Directive kDirectives[] = {
      "drop privileges to this user (and group) after opening the socket", set_user_id},
     {"PidFile", "path", "none", "", 0, 0, false, "write the process id to this file", set_pid_file},
     {"Background", "bool", "yes", "", 0, 0, false, "run as a daemon", set_bool<&Config::background>},
+    {"MetricsSocket", "socket", "none", "", 0, 0, false,
+     "serve the counters in the Prometheus text format at /metrics: inet:PORT@HOST or inet6:PORT@HOST",
+     set_metrics_socket},
 };
 
 const Directive* find_directive(std::string_view key) {

@@ -77,6 +77,7 @@ struct Config {
     std::string user_id;
     std::string pid_file;
     bool background = true;
+    std::string metrics_socket;  // "" = no metrics endpoint
 
     bool operator==(const Config&) const = default;  // all fields, `path` included
 };
