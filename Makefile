@@ -1,13 +1,18 @@
 # SPDX-License-Identifier: Apache-2.0
 # consent-milter - GNU Makefile (no autotools).
 #
-#   make            build build/consent-milter and build/consentctl
-#   make check      install missing Debian packages, build, run every test; ends "N passed, N failed"
-#   make run        install missing packages, build, run the main job on the embedded default
-#   make install    DESTDIR/PREFIX honoured; never touches live services
+#   make             build build/consent-milter and build/consentctl
+#   make check       install missing Debian packages, build, run every test; ends "N passed, N failed"
+#   make check-unit  the edit-compile-test loop: the unit tests (without the PostgreSQL ones) and
+#                    the offline tests of the programs and the docs; no root, no services
+#   make run         install missing packages, build, run the main job on the embedded default
+#   make install     DESTDIR/PREFIX honoured; never touches live services
+#   make check-layering   lib/'s include rules (tests/check_layering.sh; also run by every build)
 #   make clean
 #
-# Variables: BUILD (output directory), SANITIZE (e.g. address,undefined), CXX, CXXFLAGS.
+# Variables: BUILD (output directory), SANITIZE (e.g. address,undefined), CXX, CXXFLAGS, LDFLAGS.
+# BUILD/flags records the flags the objects in BUILD were built with; other flags rebuild them
+# all (use another BUILD, e.g. BUILD=build-asan, to keep both).
 # LIB_SRCS / UNIT_TEST_SRCS may be narrowed to build a subset while a module is in progress.
 
 BUILD    ?= build
@@ -20,6 +25,7 @@ CORPUS_DIR ?= $(abspath ../shared/corpus/public)
 
 CXX      ?= g++
 PKGS     := gmime-3.0 libpcre2-8 libxml-2.0 sqlite3 libpq
+PKGS_MISSING := $(shell for p in $(PKGS); do pkg-config --exists $$p 2>/dev/null || echo $$p; done)
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -32,6 +38,8 @@ override CXXFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
 override LDFLAGS  += -fsanitize=$(SANITIZE)
 endif
 LDLIBS   := $(PKG_LIBS) -pthread
+# What the objects in BUILD depend on besides their sources (ccache does not change them).
+BUILD_FLAGS := $(filter-out ccache,$(CXX)) $(CXXFLAGS) $(LDFLAGS) $(LDLIBS)
 
 LIB_SRCS       ?= $(shell find lib -name '*.cpp' | sort)
 UNIT_TEST_SRCS ?= $(wildcard tests/*_test.cpp)
@@ -46,13 +54,33 @@ LIB_OBJS  := $(LIB_SRCS:%.cpp=$(BUILD)/%.o) $(BUILD)/gen/phrases_data.o
 LIB_A     := $(BUILD)/libconsent.a
 PROGRAMS  := $(BUILD)/consent-milter $(BUILD)/consentctl
 
-.PHONY: all check check-run check-docs deps run install clean bench deb
+.PHONY: all check check-run check-unit check-docs check-layering deps run install clean bench deb FORCE
 all: $(PROGRAMS)
 
-# lib/ is linked without -lmilter: a stray libmilter include in lib/ fails to link.
-$(LIB_A): $(LIB_OBJS)
+# Every object depends on BUILD/flags, rewritten only when BUILD_FLAGS change, so objects
+# built with other flags (SANITIZE, OPTFLAGS, CXX, ...) are rebuilt, never linked in. A missing
+# pkg-config package stops the build here, by name; not at parse time, since `make deps`,
+# `make check` and `make run` install it first.
+$(BUILD)/flags: FORCE
+	$(if $(PKGS_MISSING),$(error pkg-config finds no $(PKGS_MISSING); `make deps` (packaging/install-deps.sh) installs the Debian packages))
+	@mkdir -p $(dir $@)
+	@if [ "$$(cat $@ 2>/dev/null)" != '$(BUILD_FLAGS)' ]; then \
+	    [ ! -e $@ ] || echo "make: other flags than last time: rebuilding $(BUILD)/"; \
+	    echo '$(BUILD_FLAGS)' >$@; \
+	fi
+
+# lib/'s include rules (no libmilter, no syslog, each folder only the ones below it) are
+# checked before the library is archived.
+$(BUILD)/layering.ok: tests/check_layering.sh $(shell find lib -name '*.h' -o -name '*.cpp')
+	@mkdir -p $(dir $@)
+	sh tests/check_layering.sh
+	@touch $@
+
+check-layering: $(BUILD)/layering.ok
+
+$(LIB_A): $(LIB_OBJS) $(BUILD)/layering.ok
 	@rm -f $@
-	ar rcs $@ $^
+	ar rcs $@ $(LIB_OBJS)
 
 $(BUILD)/consent-milter: $(MILTER_SRCS:%.cpp=$(BUILD)/%.o) $(LIB_A)
 	$(CXX) $(LDFLAGS) -o $@ $^ -lmilter $(LDLIBS)
@@ -60,7 +88,7 @@ $(BUILD)/consent-milter: $(MILTER_SRCS:%.cpp=$(BUILD)/%.o) $(LIB_A)
 $(BUILD)/consentctl: $(CTL_SRCS:%.cpp=$(BUILD)/%.o) $(LIB_A)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/%.o: %.cpp
+$(BUILD)/%.o: %.cpp $(BUILD)/flags
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) -c -o $@ $<
 
@@ -70,7 +98,7 @@ $(BUILD)/gen/phrases_data.cpp: lib/checks/phrases.txt
 	{ printf 'namespace cm { extern const char kBuiltinPhrases[]; const char kBuiltinPhrases[] = R"PHRASES('; \
 	  cat $<; printf ')PHRASES"; }\n'; } > $@
 
-$(BUILD)/gen/phrases_data.o: $(BUILD)/gen/phrases_data.cpp
+$(BUILD)/gen/phrases_data.o: $(BUILD)/gen/phrases_data.cpp $(BUILD)/flags
 	$(CXX) $(CXXFLAGS) -c -o $@ $<
 
 # Catch2's main is compiled once; every tests/*_test.cpp links into one binary.
@@ -90,6 +118,10 @@ check: deps
 
 check-run: $(PROGRAMS) $(BUILD)/unit_tests $(BUILD)/dump_directives
 	@BUILD=$(BUILD) CORPUS_DIR=$(CORPUS_DIR) sh tests/run_checks.sh
+
+# The edit-compile-test loop (under a minute): no root, no services, no network.
+check-unit: $(PROGRAMS) $(BUILD)/unit_tests $(BUILD)/dump_directives
+	@BUILD=$(BUILD) CORPUS_DIR=$(CORPUS_DIR) UNIT_TEST_ARGS='~[pg]' sh tests/run_checks.sh --only unit,cli,docs
 
 run: deps
 	@$(MAKE) --no-print-directory all
