@@ -5,7 +5,8 @@
 #   make check       install missing Debian packages, build, run every test; ends "N passed, N failed"
 #   make check-unit  the edit-compile-test loop: the unit tests (without the PostgreSQL ones) and
 #                    the offline tests of the programs and the docs; no root, no services
-#   make run         install missing packages, build, run the main job on the embedded default
+#   make run         install the missing packages the programs need, build in parallel, run the
+#                    milter in the foreground on the example config with an embedded store
 #   make install     DESTDIR/PREFIX honoured; never touches live services
 #   make check-layering   lib/'s include rules (tests/check_layering.sh; also run by every build)
 #   make clean
@@ -123,8 +124,11 @@ check-run: $(PROGRAMS) $(BUILD)/unit_tests $(BUILD)/dump_directives
 check-unit: $(PROGRAMS) $(BUILD)/unit_tests $(BUILD)/dump_directives
 	@BUILD=$(BUILD) CORPUS_DIR=$(CORPUS_DIR) UNIT_TEST_ARGS='~[pg]' sh tests/run_checks.sh --only unit,cli,docs
 
-run: deps
-	@$(MAKE) --no-print-directory all
+# Only the packages the programs need; builds with JOBS (default: all cores) unless -j was given.
+JOBS ?= $(shell nproc)
+run:
+	@sh packaging/install-deps.sh --run
+	@$(MAKE) --no-print-directory $(if $(filter -j%,$(MAKEFLAGS)),,-j$(JOBS)) all
 	sh packaging/run-example.sh $(BUILD)
 
 # Documentation checks (tests/docs_test.sh, also run by `make check` through run_checks.sh):
