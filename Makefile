@@ -7,7 +7,8 @@
 #                    the offline tests of the programs and the docs; no root, no services
 #   make run         install the missing packages the programs need, build in parallel, run the
 #                    milter in the foreground on the example config with an embedded store
-#   make install     DESTDIR/PREFIX honoured; never touches live services
+#   make install     copy what packaging/install-files lists; DESTDIR/PREFIX honoured; never
+#                    touches live services
 #   make check-layering   lib/'s include rules (tests/check_layering.sh; also run by every build)
 #   make clean
 #
@@ -22,6 +23,9 @@ SBINDIR  ?= $(PREFIX)/sbin
 MANDIR   ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
 DOCDIR   ?= $(PREFIX)/share/doc/consent-milter
+# The systemd unit runs /usr/sbin/consent-milter as the package's user: a plain `make install`
+# puts it beside the example config, debian/rules sets UNITDIR=/lib/systemd/system.
+UNITDIR  ?= $(DOCDIR)/examples
 CORPUS_DIR ?= $(abspath ../shared/corpus/public)
 
 CXX      ?= g++
@@ -161,15 +165,15 @@ $(BUILD)/bench/null_milter: $(BUILD)/tests/bench/null_milter.o
 bench: $(PROGRAMS) $(BENCH_PROGRAMS)
 	@BUILD=$(BUILD) CORPUS_DIR=$(CORPUS_DIR) sh tests/bench/run.sh
 
-# Files only, under $(DESTDIR)$(PREFIX): no users, services or live configuration touched.
+# The files packaging/install-files lists, under $(DESTDIR): no users, services or live
+# configuration touched.
 install: $(PROGRAMS)
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
-	    $(DESTDIR)$(DOCDIR)/examples
-	install -m 0755 $(PROGRAMS) $(DESTDIR)$(SBINDIR)/
-	install -m 0644 man/consent-milter.conf.5 $(DESTDIR)$(MANDIR)/man5/
-	install -m 0644 man/consent-milter.8 man/consentctl.8 $(DESTDIR)$(MANDIR)/man8/
-	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/
-	install -m 0644 packaging/consent-milter.conf.example $(DESTDIR)$(DOCDIR)/examples/
+	@export BUILD='$(BUILD)' SBINDIR='$(SBINDIR)' MANDIR='$(MANDIR)' DOCDIR='$(DOCDIR)' UNITDIR='$(UNITDIR)'; \
+	grep -v -e '^#' -e '^ *$$' packaging/install-files | while read -r file dir mode; do \
+	    eval "file=$$file dir=$$dir"; \
+	    echo "install -m $$mode $$file $(DESTDIR)$$dir/"; \
+	    install -d "$(DESTDIR)$$dir" && install -m "$$mode" "$$file" "$(DESTDIR)$$dir/" || exit 1; \
+	done
 
 # The Debian package, built by dpkg-buildpackage from a clean export of HEAD (see the script).
 deb:
