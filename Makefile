@@ -9,6 +9,8 @@
 #                    milter in the foreground on the example config with an embedded store
 #   make install     copy what packaging/install-files lists; DESTDIR/PREFIX honoured; never
 #                    touches live services
+#   make dist        build/consent-milter-VERSION.tar.gz (see packaging/dist.sh)
+#   make deb         the Debian package in build/deb, from a git checkout or an unpacked dist
 #   make check-layering   lib/'s include rules (tests/check_layering.sh; also run by every build)
 #   make clean
 #
@@ -59,7 +61,7 @@ LIB_OBJS  := $(LIB_SRCS:%.cpp=$(BUILD)/%.o) $(BUILD)/gen/phrases_data.o
 LIB_A     := $(BUILD)/libconsent.a
 PROGRAMS  := $(BUILD)/consent-milter $(BUILD)/consentctl
 
-.PHONY: all check check-run check-unit check-docs check-layering deps run install clean bench deb FORCE
+.PHONY: all check check-run check-unit check-docs check-layering deps run install clean bench dist deb FORCE
 all: $(PROGRAMS)
 
 # Every object depends on BUILD/flags, rewritten only when BUILD_FLAGS change, so objects
@@ -175,7 +177,11 @@ install: $(PROGRAMS)
 	    install -d "$(DESTDIR)$$dir" && install -m "$$mode" "$$file" "$(DESTDIR)$$dir/" || exit 1; \
 	done
 
-# The Debian package, built by dpkg-buildpackage from a clean export of HEAD (see the script).
+# The release tarball: the tracked files (or, in an unpacked release, those of its MANIFEST).
+dist:
+	sh packaging/dist.sh $(BUILD)
+
+# The Debian package, built by dpkg-buildpackage from the release tarball of HEAD (see the script).
 deb:
 	sh packaging/build-deb.sh $(BUILD)/deb
 
