@@ -1,13 +1,22 @@
 # SPDX-License-Identifier: Apache-2.0
 # consent-milter - GNU Makefile (no autotools).
 #
-#   make            build build/consent-milter and build/consentctl
-#   make check      install missing Debian packages, build, run every test; ends "N passed, N failed"
-#   make run        install missing packages, build, run the main job on the embedded default
-#   make install    DESTDIR/PREFIX honoured; never touches live services
+#   make             build build/consent-milter and build/consentctl
+#   make check       install missing Debian packages, build, run every test; ends "N passed, N failed"
+#   make check-unit  the edit-compile-test loop: the unit tests (without the PostgreSQL ones) and
+#                    the offline tests of the programs and the docs; no root, no services
+#   make run         install the missing packages the programs need, build in parallel, run the
+#                    milter in the foreground on the example config with an embedded store
+#   make install     copy what packaging/install-files lists; DESTDIR/PREFIX honoured; never
+#                    touches live services
+#   make dist        build/consent-milter-VERSION.tar.gz (see packaging/dist.sh)
+#   make deb         the Debian package in build/deb, from a git checkout or an unpacked dist
+#   make check-layering   lib/'s include rules (tests/check_layering.sh; also run by every build)
 #   make clean
 #
-# Variables: BUILD (output directory), SANITIZE (e.g. address,undefined), CXX, CXXFLAGS.
+# Variables: BUILD (output directory), SANITIZE (e.g. address,undefined), CXX, CXXFLAGS, LDFLAGS.
+# BUILD/flags records the flags the objects in BUILD were built with; other flags rebuild them
+# all (use another BUILD, e.g. BUILD=build-asan, to keep both).
 # LIB_SRCS / UNIT_TEST_SRCS may be narrowed to build a subset while a module is in progress.
 
 BUILD    ?= build
@@ -16,10 +25,14 @@ SBINDIR  ?= $(PREFIX)/sbin
 MANDIR   ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
 DOCDIR   ?= $(PREFIX)/share/doc/consent-milter
+# The systemd unit runs /usr/sbin/consent-milter as the package's user: a plain `make install`
+# puts it beside the example config, debian/rules sets UNITDIR=/lib/systemd/system.
+UNITDIR  ?= $(DOCDIR)/examples
 CORPUS_DIR ?= $(abspath ../shared/corpus/public)
 
 CXX      ?= g++
 PKGS     := gmime-3.0 libpcre2-8 libxml-2.0 sqlite3 libpq
+PKGS_MISSING := $(shell for p in $(PKGS); do pkg-config --exists $$p 2>/dev/null || echo $$p; done)
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -32,6 +45,8 @@ override CXXFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
 override LDFLAGS  += -fsanitize=$(SANITIZE)
 endif
 LDLIBS   := $(PKG_LIBS) -pthread
+# What the objects in BUILD depend on besides their sources (ccache does not change them).
+BUILD_FLAGS := $(filter-out ccache,$(CXX)) $(CXXFLAGS) $(LDFLAGS) $(LDLIBS)
 
 LIB_SRCS       ?= $(shell find lib -name '*.cpp' | sort)
 UNIT_TEST_SRCS ?= $(wildcard tests/*_test.cpp)
@@ -46,13 +61,33 @@ LIB_OBJS  := $(LIB_SRCS:%.cpp=$(BUILD)/%.o) $(BUILD)/gen/phrases_data.o
 LIB_A     := $(BUILD)/libconsent.a
 PROGRAMS  := $(BUILD)/consent-milter $(BUILD)/consentctl
 
-.PHONY: all check check-run check-docs deps run install clean bench deb
+.PHONY: all check check-run check-unit check-docs check-layering deps run install clean bench dist deb FORCE
 all: $(PROGRAMS)
 
-# lib/ is linked without -lmilter: a stray libmilter include in lib/ fails to link.
-$(LIB_A): $(LIB_OBJS)
+# Every object depends on BUILD/flags, rewritten only when BUILD_FLAGS change, so objects
+# built with other flags (SANITIZE, OPTFLAGS, CXX, ...) are rebuilt, never linked in. A missing
+# pkg-config package stops the build here, by name; not at parse time, since `make deps`,
+# `make check` and `make run` install it first.
+$(BUILD)/flags: FORCE
+	$(if $(PKGS_MISSING),$(error pkg-config finds no $(PKGS_MISSING); `make deps` (packaging/install-deps.sh) installs the Debian packages))
+	@mkdir -p $(dir $@)
+	@if [ "$$(cat $@ 2>/dev/null)" != '$(BUILD_FLAGS)' ]; then \
+	    [ ! -e $@ ] || echo "make: other flags than last time: rebuilding $(BUILD)/"; \
+	    echo '$(BUILD_FLAGS)' >$@; \
+	fi
+
+# lib/'s include rules (no libmilter, no syslog, each folder only the ones below it) are
+# checked before the library is archived.
+$(BUILD)/layering.ok: tests/check_layering.sh $(shell find lib -name '*.h' -o -name '*.cpp')
+	@mkdir -p $(dir $@)
+	sh tests/check_layering.sh
+	@touch $@
+
+check-layering: $(BUILD)/layering.ok
+
+$(LIB_A): $(LIB_OBJS) $(BUILD)/layering.ok
 	@rm -f $@
-	ar rcs $@ $^
+	ar rcs $@ $(LIB_OBJS)
 
 $(BUILD)/consent-milter: $(MILTER_SRCS:%.cpp=$(BUILD)/%.o) $(LIB_A)
 	$(CXX) $(LDFLAGS) -o $@ $^ -lmilter $(shell pkg-config --libs libmicrohttpd) $(LDLIBS)
@@ -60,7 +95,7 @@ $(BUILD)/consent-milter: $(MILTER_SRCS:%.cpp=$(BUILD)/%.o) $(LIB_A)
 $(BUILD)/consentctl: $(CTL_SRCS:%.cpp=$(BUILD)/%.o) $(LIB_A)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/%.o: %.cpp
+$(BUILD)/%.o: %.cpp $(BUILD)/flags
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) -c -o $@ $<
 
@@ -70,7 +105,7 @@ $(BUILD)/gen/phrases_data.cpp: lib/checks/phrases.txt
 	{ printf 'namespace cm { extern const char kBuiltinPhrases[]; const char kBuiltinPhrases[] = R"PHRASES('; \
 	  cat $<; printf ')PHRASES"; }\n'; } > $@
 
-$(BUILD)/gen/phrases_data.o: $(BUILD)/gen/phrases_data.cpp
+$(BUILD)/gen/phrases_data.o: $(BUILD)/gen/phrases_data.cpp $(BUILD)/flags
 	$(CXX) $(CXXFLAGS) -c -o $@ $<
 
 # Catch2's main is compiled once; every tests/*_test.cpp links into one binary.
@@ -91,8 +126,15 @@ check: deps
 check-run: $(PROGRAMS) $(BUILD)/unit_tests $(BUILD)/dump_directives
 	@BUILD=$(BUILD) CORPUS_DIR=$(CORPUS_DIR) sh tests/run_checks.sh
 
-run: deps
-	@$(MAKE) --no-print-directory all
+# The edit-compile-test loop (under a minute): no root, no services, no network.
+check-unit: $(PROGRAMS) $(BUILD)/unit_tests $(BUILD)/dump_directives
+	@BUILD=$(BUILD) CORPUS_DIR=$(CORPUS_DIR) UNIT_TEST_ARGS='~[pg]' sh tests/run_checks.sh --only unit,cli,docs
+
+# Only the packages the programs need; builds with JOBS (default: all cores) unless -j was given.
+JOBS ?= $(shell nproc)
+run:
+	@sh packaging/install-deps.sh --run
+	@$(MAKE) --no-print-directory $(if $(filter -j%,$(MAKEFLAGS)),,-j$(JOBS)) all
 	sh packaging/run-example.sh $(BUILD)
 
 # Documentation checks (tests/docs_test.sh, also run by `make check` through run_checks.sh):
@@ -125,17 +167,21 @@ $(BUILD)/bench/null_milter: $(BUILD)/tests/bench/null_milter.o
 bench: $(PROGRAMS) $(BENCH_PROGRAMS)
 	@BUILD=$(BUILD) CORPUS_DIR=$(CORPUS_DIR) sh tests/bench/run.sh
 
-# Files only, under $(DESTDIR)$(PREFIX): no users, services or live configuration touched.
+# The files packaging/install-files lists, under $(DESTDIR): no users, services or live
+# configuration touched.
 install: $(PROGRAMS)
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
-	    $(DESTDIR)$(DOCDIR)/examples
-	install -m 0755 $(PROGRAMS) $(DESTDIR)$(SBINDIR)/
-	install -m 0644 man/consent-milter.conf.5 $(DESTDIR)$(MANDIR)/man5/
-	install -m 0644 man/consent-milter.8 man/consentctl.8 $(DESTDIR)$(MANDIR)/man8/
-	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/
-	install -m 0644 packaging/consent-milter.conf.example $(DESTDIR)$(DOCDIR)/examples/
+	@export BUILD='$(BUILD)' SBINDIR='$(SBINDIR)' MANDIR='$(MANDIR)' DOCDIR='$(DOCDIR)' UNITDIR='$(UNITDIR)'; \
+	grep -v -e '^#' -e '^ *$$' packaging/install-files | while read -r file dir mode; do \
+	    eval "file=$$file dir=$$dir"; \
+	    echo "install -m $$mode $$file $(DESTDIR)$$dir/"; \
+	    install -d "$(DESTDIR)$$dir" && install -m "$$mode" "$$file" "$(DESTDIR)$$dir/" || exit 1; \
+	done
 
-# The Debian package, built by dpkg-buildpackage from a clean export of HEAD (see the script).
+# The release tarball: the tracked files (or, in an unpacked release, those of its MANIFEST).
+dist:
+	sh packaging/dist.sh $(BUILD)
+
+# The Debian package, built by dpkg-buildpackage from the release tarball of HEAD (see the script).
 deb:
 	sh packaging/build-deb.sh $(BUILD)/deb
 

@@ -1,12 +1,14 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
-# build-deb.sh - build the Debian package (`make deb`) from a clean copy of the repository.
+# build-deb.sh - build the Debian package (`make deb`) from the release tarball.
 #
 #   sh packaging/build-deb.sh [OUTDIR]      (default OUTDIR: build/deb)
 #
-# The tree is exported from git (DEB_REF, default HEAD: committed files only, so nothing
-# half-edited or built slips in; DEB_REF=WORKTREE takes the tracked files as they are in the
-# working tree), packaging/debian becomes debian/, and dpkg-buildpackage -us -uc -b builds it
+# packaging/dist.sh writes the release tarball: in a git checkout of DEB_REF (default HEAD:
+# committed files only, so nothing half-edited or built slips in; DEB_REF=WORKTREE takes the
+# tracked files as they are in the working tree), in an unpacked release of the files its
+# MANIFEST lists. It is unpacked, packaging/debian becomes debian/, and
+# dpkg-buildpackage -us -uc -b builds it
 # with at most DEB_JOBS (default 2) parallel jobs. The .deb, .buildinfo and .changes files
 # land in OUTDIR; when lintian is installed its report is written to OUTDIR/lintian.txt and
 # the script fails if lintian reports an error. Needs dpkg-dev, debhelper and the
@@ -19,24 +21,20 @@ unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
 ref=${DEB_REF:-HEAD}
 jobs=${DEB_JOBS:-2}
 
-top=$(git rev-parse --show-toplevel 2>/dev/null) || { echo "build-deb: not a git checkout" >&2; exit 2; }
+top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 case "$out" in /*) ;; *) out="$top/$out" ;; esac
-version=$(dpkg-parsechangelog -l packaging/debian/changelog -S Version)
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/consent-milter-deb.XXXXXX")
 trap 'rm -rf "$work"' EXIT INT TERM
-tree="$work/consent-milter-$version"
-mkdir "$tree"
-if [ "$ref" = WORKTREE ]; then
-    git ls-files -z | tar -c --null -T - -f - | tar -x -C "$tree"
-else
-    git archive --format=tar "$ref" | tar -x -C "$tree"
-fi
+tarball=$(DIST_REF=$ref sh packaging/dist.sh "$work")
+tar -x -C "$work" -f "$tarball"
+tree=${tarball%.tar.gz}
 [ -d "$tree/packaging/debian" ] || { echo "build-deb: $ref has no packaging/debian" >&2; exit 2; }
+version=$(dpkg-parsechangelog -l "$tree/packaging/debian/changelog" -S Version)
 cp -R "$tree/packaging/debian" "$tree/debian"
 
-echo "build-deb: building consent-milter $version from $ref in $tree"
+echo "build-deb: building consent-milter $version from $(basename "$tarball") in $tree"
 (cd "$tree" && dpkg-buildpackage -us -uc -b -j"$jobs")
 
 mkdir -p "$out"

@@ -1,6 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
-# Installs the Debian packages consent-milter needs to build and test, when missing.
+# Installs the Debian packages consent-milter needs to build and test, when missing
+# (with --run: only those it needs to build and run, for `make run`).
 # Checks libraries with pkg-config and tools with command -v; runs apt-get only if needed.
 set -eu
 
@@ -18,8 +19,11 @@ need_pc libxml-2.0 libxml2-dev
 need_pc sqlite3 libsqlite3-dev
 need_pc libpq libpq-dev
 need_file /usr/include/libmilter/mfapi.h libmilter-dev
-need_file /usr/include/catch2/catch.hpp catch2
 need_file /usr/include/nlohmann/json.hpp nlohmann-json3-dev
+# The packages above build and run the programs; those below are for the tests, the Debian
+# package and the fuzzer, and `install-deps.sh --run` (make run) skips them.
+[ "${1:-}" = --run ] && { need_pc() { :; }; need_file() { :; }; need_cmd() { :; }; }
+need_file /usr/include/catch2/catch.hpp catch2
 need_cmd python3 python3
 need_file /usr/lib/postgresql postgresql
 # Integration tests: a private Postfix instance with smtp-sink, and miltertest (Lua).

@@ -1,8 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
-# The Debian package end to end: build it from a clean export of HEAD (packaging/build-deb.sh,
-# lintian included), install it with dpkg -i, check what the postinst set up (user,
-# directories, conffile, consent store, unit), run the installed programs (-n, --test,
+# The Debian package end to end: write the release tarball of HEAD (packaging/dist.sh), build
+# the package in it unpacked, outside git (its packaging/build-deb.sh, lintian included),
+# install it with dpkg -i, check what the postinst set up (user, directories, conffile,
+# consent store, unit), run the installed programs (-n, --test,
 # consentctl, the filter itself as the unit runs it), then purge it and check it is gone.
 # Needs root and a machine where consent-milter is not installed for real; a lock keeps two
 # concurrent `make check` runs from installing at the same time.
@@ -42,8 +43,13 @@ trap cleanup EXIT
 
 # ---- build ----
 started=$(date +%s)
-out=$(sh packaging/build-deb.sh "$T/out" 2>&1); rc=$?
-expect_eq "make deb builds the package (lintian: no errors)" "$rc" 0
+tarball=$(DIST_REF=HEAD sh packaging/dist.sh "$T" 2>&1); rc=$?
+expect_eq "make dist writes the release tarball" "$rc" 0
+mkdir "$T/src" && tar -x -C "$T/src" -f "$tarball" 2>&1
+src=$(echo "$T"/src/consent-milter-*)
+if [ -d "$src/.git" ] || [ ! -f "$src/MANIFEST" ]; then fail "release tarball" "no MANIFEST, or a .git"; fi
+out=$(cd "$src" && sh packaging/build-deb.sh "$T/out" 2>&1); rc=$?
+expect_eq "build-deb.sh (make deb) in the unpacked tarball builds the package (lintian: no errors)" "$rc" 0
 [ "$rc" -eq 0 ] || echo "$out" | tail -n 30
 echo "deb build took $(($(date +%s) - started))s"
 deb=$(ls "$T"/out/consent-milter_*.deb 2>/dev/null | head -n 1)
