@@ -32,7 +32,8 @@ CORPUS_DIR ?= $(abspath ../shared/corpus/public)
 
 CXX      ?= g++
 PKGS     := gmime-3.0 libpcre2-8 libxml-2.0 sqlite3 libpq
-PKGS_MISSING := $(shell for p in $(PKGS); do pkg-config --exists $$p 2>/dev/null || echo $$p; done)
+MILTER_PKGS := libmicrohttpd
+PKGS_MISSING := $(shell for p in $(PKGS) $(MILTER_PKGS); do pkg-config --exists $$p 2>/dev/null || echo $$p; done)
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -90,7 +91,7 @@ $(LIB_A): $(LIB_OBJS) $(BUILD)/layering.ok
 	ar rcs $@ $(LIB_OBJS)
 
 $(BUILD)/consent-milter: $(MILTER_SRCS:%.cpp=$(BUILD)/%.o) $(LIB_A)
-	$(CXX) $(LDFLAGS) -o $@ $^ -lmilter $(shell pkg-config --libs libmicrohttpd) $(LDLIBS)
+	$(CXX) $(LDFLAGS) -o $@ $^ -lmilter $(shell pkg-config --libs $(MILTER_PKGS) 2>/dev/null) $(LDLIBS)
 
 $(BUILD)/consentctl: $(CTL_SRCS:%.cpp=$(BUILD)/%.o) $(LIB_A)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)

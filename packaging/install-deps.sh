@@ -19,6 +19,7 @@ need_pc libxml-2.0 libxml2-dev
 need_pc sqlite3 libsqlite3-dev
 need_pc libpq libpq-dev
 need_file /usr/include/libmilter/mfapi.h libmilter-dev
+need_pc libmicrohttpd libmicrohttpd-dev
 need_file /usr/include/nlohmann/json.hpp nlohmann-json3-dev
 # The packages above build and run the programs; those below are for the tests, the Debian
 # package and the fuzzer, and `install-deps.sh --run` (make run) skips them.

@@ -4,7 +4,7 @@
 # before it archives lib/, and `make check-layering` runs it alone):
 #   - nothing under lib/ includes <libmilter/...> or <syslog.h> (those belong to milter/);
 #   - a folder includes only itself and the folders below it, in the order
-#       util <- config <- mime <- html <- checks <- consent <- policy
+#       util <- config <- mime <- html <- checks <- senders <- consent <- policy
 #     and consent/sqlite and consent/pg do not include each other.
 # Prints each violation as FILE:LINE: message and exits 1 if there is any.
 set -eu
@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 
 find lib -name '*.h' -o -name '*.cpp' | sort | awk '
 BEGIN {
-    n = split("util config mime html checks consent policy", order, " ")
+    n = split("util config mime html checks senders consent policy", order, " ")
     for (i = 1; i <= n; i++) rank[order[i]] = i
     bad = 0
 }
