@@ -30,7 +30,7 @@
 #include "mime/mime_walk.h"
 #include "util/pattern_budget.h"
 #include "checks/phrases.h"
-#include "mime/scan_limit.h"
+#include "mime/message_buffer.h"
 
 namespace {
 
@@ -99,8 +99,9 @@ const cm::Policy& default_policy() {
 
 cm::Report judge(const std::string& raw) {
     const cm::Policy& policy = default_policy();
-    cm::ScanPrefix scanned = cm::scan_prefix(raw, policy.config().max_scan_size);
-    cm::ParsedMessage m = cm::parse_message(scanned.bytes, cm::ParseLimits{}, scanned.truncated);
+    cm::MessageBuffer buffer(policy.config().max_scan_size);
+    cm::add_raw_message(buffer, raw);
+    cm::ParsedMessage m = buffer.finish();
     cm::Envelope envelope{"news@example.com", {"reader@example.org"}, "", "192.0.2.1"};
     return cm::evaluate(m, envelope, policy, nullptr, 1700000000);
 }
