@@ -55,7 +55,7 @@ $(LIB_A): $(LIB_OBJS)
 	ar rcs $@ $^
 
 $(BUILD)/consent-milter: $(MILTER_SRCS:%.cpp=$(BUILD)/%.o) $(LIB_A)
-	$(CXX) $(LDFLAGS) -o $@ $^ -lmilter $(LDLIBS)
+	$(CXX) $(LDFLAGS) -o $@ $^ -lmilter $(shell pkg-config --libs libmicrohttpd) $(LDLIBS)
 
 $(BUILD)/consentctl: $(CTL_SRCS:%.cpp=$(BUILD)/%.o) $(LIB_A)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)

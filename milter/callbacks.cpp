@@ -20,6 +20,7 @@
 #include "util/pattern_budget.h"
 #include "policy/report_text.h"
 #include "policy/verdict.h"
+#include "util/text_util.h"
 
 namespace cm {
 

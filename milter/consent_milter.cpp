@@ -14,21 +14,21 @@ int main(int argc, char** argv) {
     std::string error;
     if (!cm::parse_options(argc, argv, options, error)) {
         std::fprintf(stderr, "consent-milter: %s\n%s", error.c_str(), cm::usage_text());
-        return cm::exit_usage;
+        return EX_USAGE;
     }
     if (options.help) {
         std::fputs(cm::usage_text(), stdout);
-        return cm::exit_ok;
+        return EX_OK;
     }
     if (options.version) {
         std::printf("consent-milter %s\n", cm::kVersion);
-        return cm::exit_ok;
+        return EX_OK;
     }
 
     cm::LoadedPolicy loaded = cm::load_policy(options);
     if (!loaded.policy) {
         for (const std::string& e : loaded.errors) std::fprintf(stderr, "%s\n", e.c_str());
-        return cm::exit_config;
+        return EX_CONFIG;
     }
     if (options.test_file.empty() && !options.check_config) return cm::run_daemon(options, loaded.policy);
 
@@ -37,10 +37,10 @@ int main(int argc, char** argv) {
         if (!store.status.ok()) {
             std::fprintf(stderr, "%s: ConsentDatabase: %s\n", options.config_path.c_str(),
                          store.status.ToString().c_str());
-            return cm::exit_tempfail;
+            return EX_TEMPFAIL;
         }
         std::puts("OK");
-        return cm::exit_ok;
+        return EX_OK;
     }
     return cm::run_test_mode(options, *loaded.policy, store.store.get());
 }

@@ -113,7 +113,7 @@ int usage_error(const std::string& message, const char* usage = nullptr) {
     std::cerr << "consentctl: " << message << "\n";
     if (usage) std::cerr << "usage: consentctl " << usage << "\n";
     else std::cerr << "Try 'consentctl --help'.\n";
-    return kUsage;
+    return EX_USAGE;
 }
 
 // Splits a command's arguments into operands and known options ("--x v" or "--x=v").
@@ -150,7 +150,7 @@ int parse_command_args(const Command& cmd, int argc, char** argv, int start, Arg
     bool unlimited = cmd.max_operands == 0 && cmd.min_operands > 0;
     if (n < cmd.min_operands || (!unlimited && n > cmd.max_operands))
         return usage_error(std::string(cmd.name) + ": wrong number of arguments", cmd.usage);
-    return kOk;
+    return EX_OK;
 }
 
 }  // namespace
@@ -180,10 +180,10 @@ int main(int argc, char** argv) {
             if (got < 0 || database.empty()) return usage_error(std::string(arg) + " needs a URI");
         } else if (arg == "-h" || arg == "--help") {
             std::cout << kHelp;
-            return kOk;
+            return EX_OK;
         } else if (arg == "-V" || arg == "--version") {
             std::cout << "consentctl (consent-milter) " << kVersion << "\n";
-            return kOk;
+            return EX_OK;
         } else if (arg.starts_with("-")) {
             return usage_error("unknown option " + std::string(arg));
         } else {
@@ -197,7 +197,7 @@ int main(int argc, char** argv) {
         if (argv[i] == std::string_view(c.name)) cmd = &c;
     if (!cmd) return usage_error("unknown command '" + std::string(argv[i]) + "'");
     Args args;
-    if (int rc = parse_command_args(*cmd, argc, argv, i + 1, args); rc != kOk) return rc;
+    if (int rc = parse_command_args(*cmd, argc, argv, i + 1, args); rc != EX_OK) return rc;
 
     Ctl ctl;
     ctl.out = &std::cout;
@@ -207,7 +207,7 @@ int main(int argc, char** argv) {
         ConfigLoad load = load_config(config_path);
         if (!load.ok()) {
             for (const ConfigError& e : load.errors) std::cerr << e.ToString() << "\n";
-            return kConfig;
+            return EX_CONFIG;
         }
         ctl.config = std::move(load.config);
     }
@@ -215,7 +215,7 @@ int main(int argc, char** argv) {
     if (database_from_config) database = ctl.config.consent_database;
     if (database.empty()) {
         std::cerr << config_path << ": no ConsentDatabase configured (or give -d URI)\n";
-        return kConfig;
+        return EX_CONFIG;
     }
 
     OpenOptions open_options;
@@ -223,8 +223,8 @@ int main(int argc, char** argv) {
     auto db = open_consent_database(database, open_options);
     if (!db.ok()) {
         std::cerr << "consentctl: cannot open consent store " << database << ": " << db.status().ToString() << "\n";
-        if (db.status().code() != Status::Code::invalid_argument) return kTempFail;
-        return database_from_config ? kConfig : kUsage;
+        if (db.status().code() != Status::Code::invalid_argument) return EX_TEMPFAIL;
+        return database_from_config ? EX_CONFIG : EX_USAGE;
     }
     ctl.db = db->get();
     ctl.now = static_cast<std::int64_t>(std::time(nullptr));
@@ -232,7 +232,7 @@ int main(int argc, char** argv) {
     std::cout.flush();
     if (!std::cout) {
         std::cerr << "consentctl: error writing to standard output\n";
-        if (rc == kOk) rc = 74;  // EX_IOERR
+        if (rc == EX_OK) rc = EX_IOERR;
     }
     return rc;
 }

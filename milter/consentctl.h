@@ -13,22 +13,12 @@
 #include <string>
 #include <vector>
 
+#include "exit_codes.h"
 #include "config/config.h"
 #include "consent/consent_db.h"
 #include "util/status.h"
 
 namespace cm::ctl {
-
-// sysexits.h values used by consentctl.
-enum Exit {
-    kOk = 0,
-    kUsage = 64,        // EX_USAGE: bad command line
-    kDataErr = 65,      // EX_DATAERR: bad input data (CSV rows, unknown record)
-    kNoInput = 66,      // EX_NOINPUT: an input file cannot be read
-    kSoftware = 70,     // EX_SOFTWARE: internal error
-    kTempFail = 75,     // EX_TEMPFAIL: the store cannot be reached
-    kConfig = 78,       // EX_CONFIG: config error
-};
 
 struct Ctl {
     Config config;

@@ -42,7 +42,7 @@ bool spool_stdin(std::string& path, Ctl& ctl) {
 }
 
 // One pass over a CSV file of consent records. `on_record` gets each good row; `on_bad`
-// each bad one as (line, message). Returns kOk, or kNoInput / kDataErr for a file that
+// each bad one as (line, message). Returns EX_OK, or EX_NOINPUT / EX_DATAERR for a file that
 // cannot be read or has no usable header (already printed).
 struct CsvPass {
     Ctl& ctl;
@@ -56,7 +56,7 @@ struct CsvPass {
         in.open(path, std::ios::binary);
         if (!in) {
             *ctl.err << "consentctl: cannot read " << label << ": " << std::strerror(errno) << "\n";
-            return kNoInput;
+            return EX_NOINPUT;
         }
         reader = std::make_unique<CsvReader>(in);
         std::vector<std::string> header;
@@ -66,12 +66,12 @@ struct CsvPass {
         auto parsed = parse_consent_csv_header(header);
         if (!parsed.ok()) return bad_header(parsed.status().message());
         layout = *parsed;
-        return kOk;
+        return EX_OK;
     }
 
     int bad_header(const std::string& message) {
         *ctl.err << label << ":" << std::max(1L, reader ? reader->line() : 1L) << ": " << message << "\n";
-        return kDataErr;
+        return EX_DATAERR;
     }
 
     // Next good or bad row. false at the end of the file.
@@ -101,7 +101,7 @@ int cmd_import(Ctl& ctl, const Args& args) {
     std::string path = label;
     bool spooled = false;
     if (label == "-") {
-        if (!spool_stdin(path, ctl)) return kNoInput;
+        if (!spool_stdin(path, ctl)) return EX_NOINPUT;
         spooled = true;
         label = "(stdin)";
     }
@@ -118,7 +118,7 @@ int cmd_import(Ctl& ctl, const Args& args) {
     long good = 0, bad = 0;
     {
         CsvPass pass{ctl, path, label, {}, {}, {}};
-        if (int rc = pass.open(); rc != kOk) return rc;
+        if (int rc = pass.open(); rc != EX_OK) return rc;
         ConsentRecord record;
         std::string error;
         while (pass.next(record, error)) {
@@ -131,18 +131,18 @@ int cmd_import(Ctl& ctl, const Args& args) {
         }
         if (pass.read_failed()) {
             *ctl.err << "consentctl: error reading " << label << "\n";
-            return kNoInput;
+            return EX_NOINPUT;
         }
     }
     if (bad > 0 && !skip_bad) {
         *ctl.err << "consentctl: " << label << ": " << bad << (bad == 1 ? " bad row" : " bad rows")
                  << ", nothing imported (--skip-bad imports the good rows)\n";
-        return kDataErr;
+        return EX_DATAERR;
     }
 
     // Pass 2: stream the good rows into one transaction.
     CsvPass pass{ctl, path, label, {}, {}, {}};
-    if (int rc = pass.open(); rc != kOk) return rc;
+    if (int rc = pass.open(); rc != EX_OK) return rc;
     long imported = 0, skipped = 0;
     bool changed_under_us = false;
     auto next = [&](ConsentRecord& record) -> Result<bool> {
@@ -168,13 +168,13 @@ int cmd_import(Ctl& ctl, const Args& args) {
         if (changed_under_us) {
             *ctl.err << changed.status().message() << "\nconsentctl: " << label
                      << " changed while importing, nothing imported\n";
-            return kDataErr;
+            return EX_DATAERR;
         }
         return store_failure(ctl, "import " + label, changed.status());
     }
     *ctl.out << "imported " << imported << (imported == 1 ? " row (" : " rows (") << *changed << " changed), "
              << skipped << " skipped\n";
-    return kOk;
+    return EX_OK;
 }
 
 namespace {
@@ -183,25 +183,25 @@ struct ArfTally {
     long suppressed = 0, already = 0, unattributable = 0, skipped = 0;
 };
 
-// Handles one report; prints its line(s). Returns kOk or the exit code of a store failure.
+// Handles one report; prints its line(s). Returns EX_OK or the exit code of a store failure.
 int import_one_report(Ctl& ctl, const std::string& file, const std::string& label, const std::string& raw,
                       ArfTally& tally) {
     auto report = parse_arf(raw);
     if (!report.ok()) {
         *ctl.out << label << ": skipped: " << report.status().message() << "\n";
         ++tally.skipped;
-        return kOk;
+        return EX_OK;
     }
     ArfDecision d = decide_arf(*report, raw, ctl.config.consent_scope, ctl.config.consent_scope_header);
     switch (d.outcome) {
     case ArfOutcome::ignored:
         *ctl.out << label << ": skipped: " << d.reason << "\n";
         ++tally.skipped;
-        return kOk;
+        return EX_OK;
     case ArfOutcome::unattributable:
         *ctl.out << label << ": unattributable: " << d.reason << "\n";
         ++tally.unattributable;
-        return kOk;
+        return EX_OK;
     case ArfOutcome::suppress: break;
     }
     for (std::size_t i = 0; i < d.recipients.size(); ++i) {
@@ -221,38 +221,38 @@ int import_one_report(Ctl& ctl, const std::string& file, const std::string& labe
             ++tally.already;
         }
     }
-    return kOk;
+    return EX_OK;
 }
 
 }  // namespace
 
 int cmd_import_arf(Ctl& ctl, const Args& args) {
     ArfTally tally;
-    int rc = kOk;
+    int rc = EX_OK;
     for (const std::string& file : args.operands) {
         std::ifstream in(file, std::ios::binary);
         std::ostringstream buf;
         if (in) buf << in.rdbuf();
         if (!in || in.bad()) {
             *ctl.err << "consentctl: cannot read " << file << ": " << std::strerror(errno) << "\n";
-            rc = kNoInput;
+            rc = EX_NOINPUT;
             continue;
         }
         std::string data = buf.str();
         if (looks_like_mbox(data)) {
-            int store_rc = kOk;
+            int store_rc = EX_OK;
             long count = 0;
             split_mbox(data, [&](MboxMessage&& m) {
                 ++count;
-                if (store_rc == kOk)
+                if (store_rc == EX_OK)
                     store_rc = import_one_report(ctl, file, file + ":" + std::to_string(m.line), m.text, tally);
             });
-            if (store_rc != kOk) return store_rc;
+            if (store_rc != EX_OK) return store_rc;
             if (count == 0) {
                 *ctl.out << file << ": skipped: empty mbox\n";
                 ++tally.skipped;
             }
-        } else if (int store_rc = import_one_report(ctl, file, file, data, tally); store_rc != kOk) {
+        } else if (int store_rc = import_one_report(ctl, file, file, data, tally); store_rc != EX_OK) {
             return store_rc;
         }
     }

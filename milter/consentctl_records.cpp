@@ -33,7 +33,7 @@ int report_change(Ctl& ctl, const Result<ChangeResult>& r, const std::string& wh
                   const std::string& unchanged) {
     if (!r.ok()) return store_failure(ctl, what, r.status());
     *ctl.out << (r->changed ? done : unchanged) << "\n";
-    return kOk;
+    return EX_OK;
 }
 
 // Rows printed with columns padded to the widest cell, two spaces apart, indented.
@@ -63,29 +63,29 @@ int store_failure(Ctl& ctl, const std::string& what, const Status& status) {
     *ctl.err << "consentctl: " << what << ": " << status.ToString() << "\n";
     switch (status.code()) {
     case Status::Code::invalid_argument:
-    case Status::Code::not_found: return kDataErr;
-    case Status::Code::internal: return kSoftware;
-    default: return kTempFail;  // unavailable, I/O error, corruption: the store is not usable
+    case Status::Code::not_found: return EX_DATAERR;
+    case Status::Code::internal: return EX_SOFTWARE;
+    default: return EX_TEMPFAIL;  // unavailable, I/O error, corruption: the store is not usable
     }
 }
 
 int cmd_grant(Ctl& ctl, const Args& args) {
     std::string scope, address;
-    if (!key_operands(ctl, args, false, scope, address)) return kUsage;
+    if (!key_operands(ctl, args, false, scope, address)) return EX_USAGE;
     ConsentRecord r;
     r.scope = scope;
     r.address = address;
     r.method = args.get("--method", "single-opt-in");
     if (Status s = check_method(r.method); !s.ok()) {
         *ctl.err << "consentctl: " << s.message() << "\n";
-        return kUsage;
+        return EX_USAGE;
     }
     r.source = args.get("--source");
     r.ip = args.get("--ip");
     if (!r.ip.empty()) {
         if (Status s = check_ip(r.ip); !s.ok()) {
             *ctl.err << "consentctl: " << s.message() << "\n";
-            return kUsage;
+            return EX_USAGE;
         }
     }
     r.granted_at = ctl.now;
@@ -93,13 +93,13 @@ int cmd_grant(Ctl& ctl, const Args& args) {
         auto at = parse_iso8601(args.get("--at"));
         if (!at.ok()) {
             *ctl.err << "consentctl: --at: " << at.status().message() << "\n";
-            return kUsage;
+            return EX_USAGE;
         }
         r.granted_at = *at;
     }
     if (args.has("--confirmed") && args.has("--pending")) {
         *ctl.err << "consentctl: --confirmed and --pending exclude each other\n";
-        return kUsage;
+        return EX_USAGE;
     }
     bool confirmed = args.has("--confirmed") || (!args.has("--pending") && r.method != "double-opt-in");
     r.status = confirmed ? ConsentStatus::confirmed : ConsentStatus::pending;
@@ -112,7 +112,7 @@ int cmd_grant(Ctl& ctl, const Args& args) {
 
 int cmd_confirm(Ctl& ctl, const Args& args) {
     std::string scope, address;
-    if (!key_operands(ctl, args, false, scope, address)) return kUsage;
+    if (!key_operands(ctl, args, false, scope, address)) return EX_USAGE;
     return report_change(ctl, ctl.db->confirm(scope, address, ctl.now), "confirm " + address + " for " + scope,
                          "confirmed " + address + " for " + scope,
                          address + " for " + scope + ": already confirmed, nothing changed");
@@ -120,7 +120,7 @@ int cmd_confirm(Ctl& ctl, const Args& args) {
 
 int cmd_revoke(Ctl& ctl, const Args& args) {
     std::string scope, address;
-    if (!key_operands(ctl, args, false, scope, address)) return kUsage;
+    if (!key_operands(ctl, args, false, scope, address)) return EX_USAGE;
     return report_change(ctl, ctl.db->revoke(scope, address, args.get("--source", "consentctl"), ctl.now),
                          "revoke " + address + " for " + scope, "revoked " + address + " for " + scope,
                          address + " for " + scope + ": already revoked, nothing changed");
@@ -128,10 +128,10 @@ int cmd_revoke(Ctl& ctl, const Args& args) {
 
 int cmd_suppress(Ctl& ctl, const Args& args) {
     std::string scope, address;
-    if (!key_operands(ctl, args, true, scope, address)) return kUsage;
+    if (!key_operands(ctl, args, true, scope, address)) return EX_USAGE;
     if (!args.has("--reason")) {
         *ctl.err << "consentctl: suppress needs --reason complaint|bounce|unsubscribe|manual|spamtrap\n";
-        return kUsage;
+        return EX_USAGE;
     }
     Suppression s;
     s.scope = scope;
@@ -139,7 +139,7 @@ int cmd_suppress(Ctl& ctl, const Args& args) {
     s.reason = args.get("--reason");
     if (Status st = check_suppression_reason(s.reason); !st.ok()) {
         *ctl.err << "consentctl: " << st.message() << "\n";
-        return kUsage;
+        return EX_USAGE;
     }
     s.source = args.get("--source", "consentctl");
     s.created_at = ctl.now;
@@ -150,7 +150,7 @@ int cmd_suppress(Ctl& ctl, const Args& args) {
 
 int cmd_unsuppress(Ctl& ctl, const Args& args) {
     std::string scope, address;
-    if (!key_operands(ctl, args, true, scope, address)) return kUsage;
+    if (!key_operands(ctl, args, true, scope, address)) return EX_USAGE;
     return report_change(ctl, ctl.db->unsuppress(scope, address, ctl.now), "unsuppress " + address + " for " + scope,
                          "unsuppressed " + address + " for " + scope,
                          address + " was not suppressed for " + scope + ", nothing changed");
@@ -159,7 +159,7 @@ int cmd_unsuppress(Ctl& ctl, const Args& args) {
 int cmd_show(Ctl& ctl, const Args& args) {
     if (Status s = check_address(args.operands[0]); !s.ok()) {
         *ctl.err << "consentctl: " << s.message() << "\n";
-        return kUsage;
+        return EX_USAGE;
     }
     std::string address = normalize_address(args.operands[0]);
     std::string scope = args.operands.size() > 1 ? normalize_scope(args.operands[1]) : "";
@@ -169,7 +169,7 @@ int cmd_show(Ctl& ctl, const Args& args) {
     out << address << (scope.empty() ? "" : " in scope " + scope) << "\n";
     if (report->records.empty() && report->suppressions.empty() && report->history.empty()) {
         out << "  no consent records, suppressions or history\n";
-        return kOk;
+        return EX_OK;
     }
     out << "\nconsent:\n";
     if (report->records.empty()) out << "  (none)\n";
@@ -194,7 +194,7 @@ int cmd_show(Ctl& ctl, const Args& args) {
     for (const HistoryEvent& h : report->history)
         rows.push_back({when(h.at), h.scope, h.event, or_dash(h.detail), or_dash(h.ref)});
     if (!report->history.empty()) print_table(out, rows);
-    return kOk;
+    return EX_OK;
 }
 
 int cmd_stats(Ctl& ctl, const Args&) {
@@ -213,7 +213,7 @@ int cmd_stats(Ctl& ctl, const Args&) {
     rows.push_back({"total", std::to_string(total.confirmed), std::to_string(total.pending),
                     std::to_string(total.revoked), std::to_string(total.suppressed)});
     print_table(*ctl.out, rows, "");
-    return kOk;
+    return EX_OK;
 }
 
 int cmd_export(Ctl& ctl, const Args& args) {
@@ -222,7 +222,7 @@ int cmd_export(Ctl& ctl, const Args& args) {
     writer.write_row(consent_csv_columns());
     Status s = ctl.db->export_records(scope, [&](const ConsentRecord& r) { writer.write_row(consent_record_to_csv(r)); });
     if (!s.ok()) return store_failure(ctl, "export", s);
-    return kOk;
+    return EX_OK;
 }
 
 }  // namespace cm::ctl

@@ -219,7 +219,7 @@ int serve(const Options& options, SnapshotHolder& holder) {
     return rc;
 }
 
-int fail(const std::string& message, int code = exit_config) {
+int fail(const std::string& message, int code = EX_CONFIG) {
     log_message(LOG_ERR, message);
     std::fprintf(stderr, "consent-milter: %s\n", message.c_str());
     return code;
@@ -272,7 +272,7 @@ int run_daemon(const Options& options, std::shared_ptr<const Policy> policy) {
     const int rc = serve(options, holder);
     log_message(LOG_INFO, "consent-milter stopped");
     if (!pid_file.empty()) unlink(pid_file.c_str());
-    return rc == MI_SUCCESS ? exit_ok : 70;
+    return rc == MI_SUCCESS ? EX_OK : 70;
 }
 
 }  // namespace cm

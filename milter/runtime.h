@@ -14,12 +14,10 @@
 
 #include "consent/consent_store.h"
 #include "policy/evaluate.h"
+#include "exit_codes.h"
 #include "options.h"
 
 namespace cm {
-
-// Exit codes shared by the programs (sysexits.h values).
-enum ExitCode { exit_ok = 0, exit_usage = 64, exit_data = 65, exit_noinput = 66, exit_tempfail = 75, exit_config = 78 };
 
 struct LoadedPolicy {
     std::shared_ptr<const Policy> policy;   // null when errors is not empty

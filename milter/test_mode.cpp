@@ -10,7 +10,7 @@
 #include <ctime>
 #include <iostream>
 
-#include "mime/envelope_from_headers.h"
+#include "mime/addresses.h"
 #include "mime/message_buffer.h"
 #include "policy/report_json.h"
 #include "policy/report_text.h"
@@ -50,7 +50,7 @@ int run_test_mode(const Options& options, const Policy& policy, ConsentStore* st
     bool cut = false;
     if (!read_input(options.test_file, ParseLimits{}.max_header_bytes + 4 + max_scan, raw, cut)) {
         std::fprintf(stderr, "consent-milter: %s: cannot read: %s\n", options.test_file.c_str(), std::strerror(errno));
-        return exit_noinput;
+        return EX_NOINPUT;
     }
     add_raw_message(buffer, raw);
     if (cut) buffer.mark_truncated();
@@ -67,7 +67,7 @@ int run_test_mode(const Options& options, const Policy& policy, ConsentStore* st
         std::cout << report_to_json(report) << "\n";
     else
         std::cout << human_report(report);
-    return exit_ok;
+    return EX_OK;
 }
 
 }  // namespace cm

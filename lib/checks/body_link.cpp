@@ -63,29 +63,11 @@ Reason problem_reason(UrlProblem p) {
     }
 }
 
-bool istarts(std::string_view s, std::string_view prefix) {
-    return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
-}
-
-std::string percent_decode(std::string_view s) {
-    std::string out;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
-            std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
-            out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
-            i += 2;
-        } else {
-            out += s[i] == '+' ? ' ' : s[i];
-        }
-    }
-    return out;
-}
-
 UrlProblem url_problem(std::string_view url) {
     url = trim(url);
     if (has_unresolved_merge_tag(url)) return UrlProblem::merge_tag;
-    if (istarts(url, "mailto:")) return UrlProblem::mailto;
-    if (!istarts(url, "http://") && !istarts(url, "https://")) return UrlProblem::not_http;
+    if (istarts_with(url, "mailto:")) return UrlProblem::mailto;
+    if (!istarts_with(url, "http://") && !istarts_with(url, "https://")) return UrlProblem::not_http;
     if (is_login_url(url)) return UrlProblem::login;
     return UrlProblem::none;
 }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include "util/text_util.h"
 
 namespace cm {
 namespace {
@@ -11,12 +12,6 @@ namespace {
 bool is_wsp(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && is_wsp(s.front())) s.remove_prefix(1);
-    while (!s.empty() && is_wsp(s.back())) s.remove_suffix(1);
-    return s;
-}
 
 // tag-name = ALPHA *ALNUMPUNC, ALNUMPUNC = ALPHA / DIGIT / "_"
 bool valid_tag_name(std::string_view s) {

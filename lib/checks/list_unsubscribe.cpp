@@ -18,6 +18,7 @@
 
 #include "checks/dkim_coverage.h"
 #include "checks/merge_tags.h"
+#include "util/text_util.h"
 
 namespace cm {
 namespace {

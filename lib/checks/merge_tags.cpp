@@ -15,6 +15,7 @@
 #include "checks/merge_tags.h"
 
 #include <string>
+#include "util/text_util.h"
 
 namespace cm {
 namespace {
@@ -153,33 +154,12 @@ bool scan(std::string_view s) {
     return false;
 }
 
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return c - 'A' + 10;
-}
-
-// One round of %XY decoding; invalid sequences are kept as they are, '+' is left alone.
-std::string percent_decode_once(std::string_view s) {
-    std::string out;
-    out.reserve(s.size());
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        if (percent_escape_at(s, i)) {
-            out.push_back(static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2])));
-            i += 2;
-        } else {
-            out.push_back(s[i]);
-        }
-    }
-    return out;
-}
-
 }  // namespace
 
 bool has_unresolved_merge_tag(std::string_view url) {
     if (scan(url)) return true;
     if (url.find('%') == std::string_view::npos) return false;
-    return scan(percent_decode_once(url));
+    return scan(percent_decode(url));
 }
 
 }  // namespace cm

@@ -15,6 +15,7 @@
 #include <cctype>
 
 #include "mime/message.h"  // iequals
+#include "util/text_util.h"
 
 namespace cm {
 namespace {
@@ -104,22 +105,6 @@ std::vector<TextLink> scan_line(std::string_view line) {
     return out;
 }
 
-std::string percent_decode_lower(std::string_view s) {
-    std::string out;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
-            std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
-            out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
-            i += 2;
-        } else {
-            out += s[i];
-        }
-    }
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
-
 std::string cap(std::string s) {
     if (s.size() <= kMaxContext) return s;
     std::size_t n = kMaxContext;
@@ -180,7 +165,7 @@ bool url_has_unsubscribe_keyword(std::string_view url) {
         from = url.find_first_of("/?#", host);
         if (from == std::string_view::npos) return false;
     }
-    std::string rest = percent_decode_lower(url.substr(from));
+    std::string rest = ascii_lower(percent_decode(url.substr(from)));
     static constexpr std::string_view kKeywords[] = {
         "unsub", "optout", "opt-out", "opt_out", "remove", "abmeld", "abbestell", "austrag",
         "desinscri", "d\xC3\xA9sinscri", "desabonn", "d\xC3\xA9sabonn", "desuscri", "disiscri",

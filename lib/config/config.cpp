@@ -17,6 +17,7 @@
 #include <optional>
 
 #include "util/cidr.h"
+#include "util/text_util.h"
 #include "config/config_syntax.h"
 
 namespace cm {
@@ -39,8 +40,6 @@ std::string ConfigError::ToString() const {
 
 namespace {
 
-using conf::to_lower;
-using conf::trim;
 
 // Where a directive is being applied; collects errors.
 struct Ctx {
@@ -101,7 +100,7 @@ void set_number(Config& c, std::string_view v, const Directive& d, const Ctx& ct
 }
 
 std::optional<Action> parse_action(std::string_view v, bool allow_remove) {
-    const std::string s = to_lower(v);
+    const std::string s = ascii_lower(v);
     if (s == "reject") return Action::reject;
     if (s == "quarantine") return Action::quarantine;
     if (s == "tag") return Action::tag;
@@ -135,12 +134,12 @@ bool is_name_token(std::string_view s) {  // user and group names
 
 bool has_space(std::string_view s) {
     for (char c : s)
-        if (conf::is_space(c)) return true;
+        if (is_ascii_space(c)) return true;
     return false;
 }
 
 void set_socket(Config& c, std::string_view v, const Directive& d, const Ctx& ctx) {
-    const std::string lower = to_lower(v);
+    const std::string lower = ascii_lower(v);
     const auto colon = v.find(':');
     const std::string scheme = colon == std::string_view::npos ? "" : lower.substr(0, colon);
     const std::string_view rest = colon == std::string_view::npos ? "" : v.substr(colon + 1);
@@ -161,6 +160,20 @@ void set_socket(Config& c, std::string_view v, const Directive& d, const Ctx& ct
     c.socket = scheme + ":" + std::string(rest);  // scheme lower-cased for libmilter
 }
 
+void set_metrics_socket(Config& c, std::string_view v, const Directive& d, const Ctx& ctx) {
+    const std::string lower = ascii_lower(v);
+    const auto colon = v.find(':');
+    const std::string scheme = colon == std::string_view::npos ? "" : lower.substr(0, colon);
+    const std::string_view rest = colon == std::string_view::npos ? "" : v.substr(colon + 1);
+    const auto at = rest.find('@');
+    const std::string_view host = at == std::string_view::npos ? "" : rest.substr(at + 1);
+    const auto port = conf::parse_integer(rest.substr(0, at));
+    if ((scheme != "inet" && scheme != "inet6") || at == std::string_view::npos || host.empty() || has_space(host))
+        return invalid(ctx, d, v, "expected inet:PORT@HOST or inet6:PORT@HOST");
+    if (!port || *port < 1 || *port > 65535) return invalid(ctx, d, v, "port must be 1..65535");
+    c.metrics_socket = scheme + ":" + std::string(rest);
+}
+
 void set_socket_mode(Config& c, std::string_view v, const Directive& d, const Ctx& ctx) {
     const auto m = conf::parse_octal(v);
     if (!m) return invalid(ctx, d, v, "expected an octal mode such as 0660");
@@ -174,14 +187,14 @@ void set_socket_group(Config& c, std::string_view v, const Directive& d, const C
 }
 
 void set_mode(Config& c, std::string_view v, const Directive& d, const Ctx& ctx) {
-    const std::string s = to_lower(v);
+    const std::string s = ascii_lower(v);
     if (s == "enforce") c.monitor = false;
     else if (s == "monitor") c.monitor = true;
     else invalid(ctx, d, v, "expected enforce or monitor");
 }
 
 void set_database(Config& c, std::string_view v, const Directive& d, const Ctx& ctx) {
-    const std::string s = to_lower(v);
+    const std::string s = ascii_lower(v);
     const bool sqlite = s.rfind("sqlite:/", 0) == 0 && s.size() > 8;
     const bool pg = (s.rfind("postgresql://", 0) == 0) || (s.rfind("postgres://", 0) == 0);
     if (!(sqlite || pg) || has_space(v))
@@ -190,7 +203,7 @@ void set_database(Config& c, std::string_view v, const Directive& d, const Ctx& 
 }
 
 void set_scope(Config& c, std::string_view v, const Directive& d, const Ctx& ctx) {
-    const std::string s = to_lower(v);
+    const std::string s = ascii_lower(v);
     if (s == "auth") c.consent_scope = ScopeKind::auth;
     else if (s == "sender") c.consent_scope = ScopeKind::sender;
     else if (s == "sender-domain") c.consent_scope = ScopeKind::sender_domain;
@@ -203,7 +216,7 @@ void set_scope(Config& c, std::string_view v, const Directive& d, const Ctx& ctx
 }
 
 void set_on_error(Config& c, std::string_view v, const Directive& d, const Ctx& ctx) {
-    const std::string s = to_lower(v);
+    const std::string s = ascii_lower(v);
     if (s == "tempfail") c.on_error = OnErrorAction::tempfail;
     else if (s == "accept") c.on_error = OnErrorAction::accept;
     else invalid(ctx, d, v, "expected tempfail or accept");
@@ -323,7 +336,7 @@ std::optional<std::string> for_each_file_entry(std::string_view v, const Directi
         rest = nl == std::string_view::npos ? "" : rest.substr(nl + 1);
         if (trailing_comments) {
             for (std::size_t i = 1; i < raw.size(); ++i)
-                if (raw[i] == '#' && conf::is_space(raw[i - 1])) { raw = raw.substr(0, i); break; }
+                if (raw[i] == '#' && is_ascii_space(raw[i - 1])) { raw = raw.substr(0, i); break; }
         }
         raw = trim(raw);
         if (raw.empty() || raw.front() == '#') continue;
@@ -367,7 +380,7 @@ bool is_domain(std::string_view s) {
 
 void set_exempt_senders(Config& c, std::string_view v, const Directive& d, const Ctx& ctx) {
     for_each_list_entry(v, d, ctx, [&](std::string_view entry, const Ctx& at) {
-        std::string e = to_lower(entry);
+        std::string e = ascii_lower(entry);
         if (!e.empty() && e.front() == '@') e.erase(0, 1);  // "@example.com" = the domain
         const auto at_sign = e.rfind('@');
         const bool ok = at_sign == std::string::npos
@@ -401,7 +414,7 @@ void set_max_scan_size(Config& c, std::string_view v, const Directive& d, const 
 }
 
 void set_facility(Config& c, std::string_view v, const Directive& d, const Ctx& ctx) {
-    const std::string s = to_lower(v);
+    const std::string s = ascii_lower(v);
     const bool local = s.size() == 6 && s.rfind("local", 0) == 0 && s[5] >= '0' && s[5] <= '7';
     if (!(s == "mail" || s == "daemon" || s == "user" || local))
         return invalid(ctx, d, v, "expected mail, daemon, user or local0..local7");
@@ -410,7 +423,7 @@ void set_facility(Config& c, std::string_view v, const Directive& d, const Ctx& 
 
 void set_log_level(Config& c, std::string_view v, const Directive& d, const Ctx& ctx) {
     static const char* const names[] = {"error", "warning", "notice", "info", "debug"};
-    const std::string s = to_lower(v);
+    const std::string s = ascii_lower(v);
     for (int i = 0; i < 5; ++i)
         if (s == names[i]) { c.log_level = 3 + i; return; }
     invalid(ctx, d, v, "expected error, warning, notice, info or debug");
@@ -505,22 +518,25 @@ const Directive kDirectives[] = {
      "drop privileges to this user (and group) after opening the socket", set_user_id},
     {"PidFile", "path", "none", "", 0, 0, false, "write the process id to this file", set_pid_file},
     {"Background", "bool", "yes", "", 0, 0, false, "run as a daemon", set_bool<&Config::background>},
+    {"MetricsSocket", "socket", "none", "", 0, 0, false,
+     "serve the counters in the Prometheus text format at /metrics: inet:PORT@HOST or inet6:PORT@HOST",
+     set_metrics_socket},
 };
 
 const Directive* find_directive(std::string_view key) {
-    const std::string lower = to_lower(key);
+    const std::string lower = ascii_lower(key);
     for (const Directive& d : kDirectives)
-        if (to_lower(d.name) == lower) return &d;
+        if (ascii_lower(d.name) == lower) return &d;
     return nullptr;
 }
 
 std::string unknown_message(std::string_view key) {
-    const std::string lower = to_lower(key);
+    const std::string lower = ascii_lower(key);
     const std::size_t limit = std::min<std::size_t>(3, std::max<std::size_t>(1, lower.size() / 3));
     const Directive* best = nullptr;
     std::size_t best_distance = limit + 1;
     for (const Directive& d : kDirectives) {
-        const std::size_t dist = conf::edit_distance(lower, to_lower(d.name));
+        const std::size_t dist = conf::edit_distance(lower, ascii_lower(d.name));
         if (dist < best_distance) best_distance = dist, best = &d;
     }
     std::string m = "unknown directive " + q(key);
@@ -587,7 +603,7 @@ ConfigLoad parse_config(std::string_view text, const std::string& path) {
         if (!d) { ctx.error(unknown_message(lexed.key)); continue; }
         if (!lexed.has_value) { ctx.error("directive " + q(d->name) + " needs a value"); continue; }
         if (!d->repeatable) {
-            const auto [it, inserted] = first_line.emplace(to_lower(d->name), line);
+            const auto [it, inserted] = first_line.emplace(ascii_lower(d->name), line);
             if (!inserted) {
                 ctx.error("duplicate directive " + q(d->name) + " (first at line " +
                           std::to_string(it->second) + ")");

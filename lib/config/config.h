@@ -2,8 +2,9 @@
 // config.h - the consent-milter.conf value object and its parser.
 //
 // Every directive is declared once, in the table in config.cpp (name, type, default, range,
-// one-line doc); this struct holds the parsed values. A Config is immutable once loaded:
-// the milter shares one snapshot per message through shared_ptr<const Config>.
+// one-line doc); this struct holds the parsed values. A Config is immutable once loaded;
+// the milter shares it inside a Policy (policy/evaluate.h), one shared_ptr<const Policy>
+// snapshot per message.
 // load_config()/parse_config() do file I/O only for the config itself and the files it
 // names (phrase and exemption lists); they are thread-safe.
 #pragma once
@@ -89,6 +90,7 @@ struct Config {
     std::string user_id;
     std::string pid_file;
     bool background = true;
+    std::string metrics_socket;  // "" = no metrics endpoint
 
     bool operator==(const Config&) const = default;  // all fields, `path` included
 };

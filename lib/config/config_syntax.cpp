@@ -7,24 +7,9 @@
 #include <cmath>
 #include <vector>
 
+#include "util/text_util.h"
+
 namespace cm::conf {
-
-bool is_space(char c) {
-    return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v';
-}
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-    while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-    return s;
-}
-
-std::string to_lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    return out;
-}
 
 namespace {
 
@@ -56,7 +41,7 @@ LexedLine lex_line(std::string_view line) {
     if (s.empty() || s.front() == '#') return out;
 
     std::size_t key_end = 0;
-    while (key_end < s.size() && !is_space(s[key_end])) ++key_end;
+    while (key_end < s.size() && !is_ascii_space(s[key_end])) ++key_end;
     out.kind = LexedLine::Kind::directive;
     out.key = std::string(s.substr(0, key_end));
     std::string_view rest = trim(s.substr(key_end));
@@ -82,7 +67,7 @@ LexedLine lex_line(std::string_view line) {
     }
 
     for (std::size_t i = 1; i < rest.size(); ++i) {
-        if (rest[i] == '#' && is_space(rest[i - 1])) {
+        if (rest[i] == '#' && is_ascii_space(rest[i - 1])) {
             rest = rest.substr(0, i);
             break;
         }
@@ -109,7 +94,7 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 }
 
 std::optional<bool> parse_bool(std::string_view s) {
-    const std::string v = to_lower(s);
+    const std::string v = ascii_lower(s);
     if (v == "yes" || v == "true" || v == "on" || v == "1") return true;
     if (v == "no" || v == "false" || v == "off" || v == "0") return false;
     return std::nullopt;

@@ -30,10 +30,6 @@ struct LexedLine {
 // unquoted value a '#' preceded by white space starts a comment.
 LexedLine lex_line(std::string_view line);
 
-std::string_view trim(std::string_view s);
-std::string to_lower(std::string_view s);
-bool is_space(char c);
-
 // Levenshtein distance (insert, delete, replace each cost 1).
 std::size_t edit_distance(std::string_view a, std::string_view b);
 

@@ -10,6 +10,7 @@
 #include "consent/consent_store.h"
 #include "mime/gmime_init.h"
 #include "util/text_util.h"
+#include "mime/addresses.h"
 
 namespace cm {
 
@@ -89,29 +90,6 @@ std::string bare_address(std::string_view value) {
         value = trim(value.substr(semicolon + 1));
     if (value.size() >= 2 && value.front() == '<' && value.back() == '>') value = trim(value.substr(1, value.size() - 2));
     return std::string(value);
-}
-
-// Mailbox addresses of an address-list header value, via GMime's parser.
-std::vector<std::string> address_list(std::string_view value) {
-    std::vector<std::string> out;
-    std::string text(value);
-    InternetAddressList* list = internet_address_list_parse(nullptr, text.c_str());
-    if (!list) return out;
-    std::function<void(InternetAddressList*)> walk = [&](InternetAddressList* l) {
-        int n = internet_address_list_length(l);
-        for (int i = 0; i < n; ++i) {
-            InternetAddress* a = internet_address_list_get_address(l, i);
-            if (INTERNET_ADDRESS_IS_MAILBOX(a)) {
-                const char* addr = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(a));
-                if (addr && *addr) out.emplace_back(addr);
-            } else if (INTERNET_ADDRESS_IS_GROUP(a)) {
-                walk(internet_address_group_get_members(INTERNET_ADDRESS_GROUP(a)));
-            }
-        }
-    };
-    walk(list);
-    g_object_unref(list);
-    return out;
 }
 
 const Header* find_header(const std::vector<Header>& headers, std::string_view name) {
@@ -267,7 +245,7 @@ ArfDecision decide_arf(const ArfReport& report, std::string_view raw, ScopeKind 
     }
     if (d.recipients.empty()) {
         const Header* to = find_header(report.original_headers, "To");
-        std::vector<std::string> listed = to ? address_list(to->value) : std::vector<std::string>{};
+        std::vector<std::string> listed = to ? parse_address_list(to->value) : std::vector<std::string>{};
         std::vector<std::string> usable;
         for (const std::string& a : listed) {
             if (is_redacted_address(a)) saw_redacted = true;
@@ -291,18 +269,11 @@ ArfDecision decide_arf(const ArfReport& report, std::string_view raw, ScopeKind 
     }
 
     // Sender, as the milter would see the envelope sender.
-    auto usable_sender = [](std::string_view a) {
-        std::string s = bare_address(a);
-        return s.find('@') != std::string::npos && !is_redacted_address(s) ? s : std::string();
-    };
-    if (const Header* rp = find_header(report.original_headers, "Return-Path")) d.sender = usable_sender(rp->value);
-    if (d.sender.empty()) d.sender = usable_sender(report.original_mail_from);
-    if (d.sender.empty()) {
-        if (const Header* from = find_header(report.original_headers, "From")) {
-            auto listed = address_list(from->value);
-            if (!listed.empty()) d.sender = usable_sender(listed.front());
+    for (const std::string& candidate : sender_candidates(report.original_headers, report.original_mail_from))
+        if (!is_redacted_address(candidate)) {
+            d.sender = candidate;
+            break;
         }
-    }
 
     if (kind == ScopeKind::auth) {
         d.outcome = ArfOutcome::unattributable;

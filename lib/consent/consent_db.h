@@ -7,7 +7,7 @@
 // and appends one history event per changed key; history is never deleted or rewritten.
 // Time comes in as `now` (unix seconds). Implementations: SQLite (sqlite_store.cpp) and
 // PostgreSQL (pg_store.cpp); both are safe to use from several threads at once and both pass
-// tests/consent_backend_test.cpp.
+// tests/consent_backend_suite.cpp.
 #pragma once
 
 #include <cstdint>

@@ -7,6 +7,8 @@
 #include <charconv>
 #include <cmath>
 
+#include "util/text_util.h"
+
 namespace cm {
 namespace {
 
@@ -14,28 +16,6 @@ constexpr std::size_t kMaxSelectorLength = 512;
 constexpr std::size_t kMaxCompounds = 16;
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-    while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-    return s;
-}
-
-char lower(char c) { return char(std::tolower(static_cast<unsigned char>(c))); }
-
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (lower(a[i]) != lower(b[i])) return false;
-    return true;
-}
-
-bool icontains(std::string_view hay, std::string_view needle) {
-    if (needle.size() > hay.size()) return false;
-    for (std::size_t i = 0; i + needle.size() <= hay.size(); ++i)
-        if (iequals(hay.substr(i, needle.size()), needle)) return true;
-    return false;
-}
 
 struct PropName {
     const char* name;
@@ -300,7 +280,7 @@ bool Stylesheet::add_rule(std::string_view selectors, std::string_view body, std
                 while (j < sel.size() && name_char(sel[j])) ++j;
                 if (in_compound) { ok = false; break; }
                 cur.tag.assign(sel.substr(i, j - i));
-                for (char& ch : cur.tag) ch = lower(ch);
+                for (char& ch : cur.tag) ch = ascii_lower(ch);
                 ++tags;
                 in_compound = true;
                 i = j;
@@ -407,7 +387,7 @@ std::optional<double> parse_css_length(std::string_view v, double em_px,
     auto n = parse_number(v);
     if (!n) return std::nullopt;
     std::string unit;
-    for (char c : trim(v)) unit += lower(c);
+    for (char c : trim(v)) unit += ascii_lower(c);
     double x = *n;
     if (unit.empty() || unit == "px") return x;  // unitless: the quirks-mode reading
     if (unit == "pt") return x * 4.0 / 3.0;

@@ -29,6 +29,8 @@
 
 #include "html/css.h"
 
+#include "util/text_util.h"
+
 namespace cm {
 namespace {
 
@@ -100,17 +102,7 @@ std::string trim_ascii(std::string_view s) {
     return std::string(s);
 }
 
-inline unsigned char fold(char c) {
-    unsigned char u = static_cast<unsigned char>(c);
-    return (u >= 'A' && u <= 'Z') ? u | 0x20 : u;
-}
-
-bool icontains(std::string_view hay, std::string_view needle) {
-    auto it = std::search(hay.begin(), hay.end(), needle.begin(), needle.end(), [](char a, char b) {
-        return fold(a) == fold(b);
-    });
-    return it != hay.end();
-}
+inline unsigned char fold(char c) { return static_cast<unsigned char>(ascii_lower(c)); }
 
 // Position of the first (or last) case-insensitive occurrence of needle, or npos.
 std::size_t ifind(std::string_view hay, std::string_view needle, bool last = false) {

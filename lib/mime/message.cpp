@@ -2,15 +2,9 @@
 #include "mime/message.h"
 
 #include <algorithm>
+#include "util/text_util.h"
 
 namespace cm {
-
-bool iequals(std::string_view a, std::string_view b) {
-    auto lower = [](unsigned char c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; };
-    return a.size() == b.size() &&
-           std::equal(a.begin(), a.end(), b.begin(),
-                      [&](unsigned char x, unsigned char y) { return lower(x) == lower(y); });
-}
 
 const Header* ParsedMessage::find(std::string_view name) const {
     for (const Header& h : headers)

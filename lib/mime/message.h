@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "util/text_util.h"  // iequals() for header names
+
 namespace cm {
 
 struct Header {
@@ -52,8 +54,5 @@ struct ParsedMessage {
     std::vector<const Header*> find_all(std::string_view name) const;
     bool has_note(std::string_view code) const;
 };
-
-// ASCII case-insensitive equality, for header names and tokens.
-bool iequals(std::string_view a, std::string_view b);
 
 }  // namespace cm

@@ -4,8 +4,8 @@
 // A Policy is built once per config load: it owns the Config and everything compiled from
 // it (phrase set, exemption patterns) and is immutable afterwards, so one
 // shared_ptr<const Policy> serves every thread. evaluate() does no I/O except through the
-// ConsentStore it is given, reads no clock (`now` comes in) and writes no log. The milter,
-// `--test` and consentctl all call this, so their verdicts agree by construction.
+// ConsentStore it is given, reads no clock (`now` comes in) and writes no log. The milter and
+// `consent-milter --test` both call this, so their verdicts agree by construction.
 #pragma once
 
 #include <cstdint>

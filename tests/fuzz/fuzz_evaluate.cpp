@@ -11,7 +11,7 @@
 #include <memory>
 #include <string_view>
 
-#include "mime/envelope_from_headers.h"
+#include "mime/addresses.h"
 #include "policy/evaluate.h"
 #include "mime/mime_walk.h"
 #include "policy/report_json.h"

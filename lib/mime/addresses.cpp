@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "mime/envelope_from_headers.h"
+#include "mime/addresses.h"
 
 #include <gmime/gmime.h>
 
@@ -35,14 +35,25 @@ std::vector<std::string> parse_address_list(std::string_view text) {
     return out;
 }
 
+std::vector<std::string> sender_candidates(const std::vector<Header>& headers, std::string_view envelope) {
+    std::vector<std::string> out;
+    auto add = [&](std::string_view address) {
+        if (address.find('@') != std::string_view::npos) out.emplace_back(address);
+    };
+    auto add_field = [&](std::string_view name) {
+        for (const Header& h : headers)
+            if (iequals(h.name, name))
+                for (const std::string& a : parse_address_list(h.value)) add(a);
+    };
+    add_field("Return-Path");
+    add(trim(envelope));
+    add_field("From");
+    return out;
+}
+
 std::string sender_from_headers(const ParsedMessage& message) {
-    for (const char* name : {"Return-Path", "Sender", "From"}) {
-        const Header* h = message.find(name);
-        if (!h) continue;
-        auto addresses = parse_address_list(h->value);
-        if (!addresses.empty()) return addresses.front();
-    }
-    return {};
+    std::vector<std::string> candidates = sender_candidates(message.headers);
+    return candidates.empty() ? std::string() : candidates.front();
 }
 
 std::vector<std::string> recipients_from_headers(const ParsedMessage& message) {
