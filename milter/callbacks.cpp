@@ -10,15 +10,15 @@
 #include <cstring>
 #include <ctime>
 #include <exception>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "log.h"
-#include "mime/mime_walk.h"
+#include "mime/message_buffer.h"
 #include "util/pattern_budget.h"
 #include "policy/report_text.h"
-#include "mime/scan_limit.h"
 #include "policy/verdict.h"
 #include "util/text_util.h"
 
@@ -35,10 +35,7 @@ constexpr unsigned long kWantedSteps = SMFIP_NOHELO | SMFIP_NOUNKNOWN | SMFIP_NO
 // One message in progress on a connection.
 struct MessageState {
     Snapshot snapshot;
-    std::string raw;              // header fields, blank line, then the scanned body prefix
-    std::size_t header_bytes = 0;
-    std::size_t body_bytes = 0;   // all body bytes the MTA sent (scanned or not)
-    bool truncated = false;
+    std::optional<MessageBuffer> buffer;  // set with the snapshot (MaxScanSize comes from it)
     std::string mail_from;
     std::vector<std::string> rcpts;
     std::string auth_user;
@@ -97,6 +94,12 @@ std::string numeric_host(const sockaddr* address) {
 void begin_message(Connection& c) {
     c.message = MessageState{};
     c.message.snapshot = g_holder->get();
+    c.message.buffer.emplace(c.message.snapshot.policy->config().max_scan_size);
+}
+
+Envelope envelope_of(const Connection& c) {
+    const MessageState& m = c.message;
+    return Envelope{m.mail_from, m.rcpts, m.auth_user, c.client_ip};
 }
 
 void note_internal_error(Connection* c, const char* where, const char* what) {
@@ -126,7 +129,7 @@ void log_decision(SMFICTX* ctx, const Connection& c, const Report& report) {
     LogContext context;
     context.queue_id = macro(ctx, "i");
     context.rcpts = m.rcpts.size();
-    context.size = m.header_bytes + m.body_bytes;
+    context.size = m.buffer ? m.buffer->size() : 0;
     context.ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - m.started).count();
     log_message(LOG_INFO, log_line(context, report));
     if (log_enabled(LOG_DEBUG)) {
@@ -220,9 +223,7 @@ sfsistat on_envfrom(SMFICTX* ctx, char** argv) noexcept {
         if (!m.after_stop) set_in_progress(*c, true);
         m.mail_from = strip_angles(argv ? argv[0] : nullptr);
         m.auth_user = macro(ctx, "{auth_authen}");
-        const Policy& policy = *m.snapshot.policy;
-        m.exempt_why = policy.client_exemption(c->client_ip);
-        if (m.exempt_why.empty()) m.exempt_why = policy.sender_exemption(m.mail_from);
+        m.exempt_why = exemption(*m.snapshot.policy, envelope_of(*c), {}, m.exempt_budget);
     } catch (const std::exception& e) {
         note_internal_error(c, "mail", e.what());
     }
@@ -246,14 +247,9 @@ sfsistat on_header(SMFICTX* ctx, char* name, char* value) noexcept {
     try {
         MessageState& m = c->message;
         if (!m.snapshot.policy) begin_message(*c);
-        const Policy& policy = *m.snapshot.policy;
         std::string_view n = name ? name : "", v = value ? value : "";
-        m.header_bytes += n.size() + v.size() + 4;
-        if (iequals(n, policy.config().tag_header)) ++m.forged_tag_headers;
-        if (m.exempt_why.empty()) m.exempt_why = policy.header_exemption(n, v, m.exempt_budget);
-        if (m.raw.size() + n.size() + v.size() + 4 <= kMaxHeaderBuffer) {
-            m.raw.append(n).append(": ").append(v).append("\r\n");
-        }
+        if (iequals(n, m.snapshot.policy->config().tag_header)) ++m.forged_tag_headers;
+        m.buffer->add_header(n, v);
     } catch (const std::exception& e) {
         note_internal_error(c, "header", e.what());
     }
@@ -264,7 +260,11 @@ sfsistat on_eoh(SMFICTX* ctx) noexcept {
     Connection* c = connection(ctx);
     if (!c) return SMFIS_CONTINUE;
     try {
-        c->message.raw.append("\r\n");
+        MessageState& m = c->message;
+        if (!m.snapshot.policy) begin_message(*c);
+        const Policy& policy = *m.snapshot.policy;
+        if (m.exempt_why.empty() && !policy.config().exempt_headers.empty())
+            m.exempt_why = exemption(policy, envelope_of(*c), m.buffer->parse_headers().headers, m.exempt_budget);
     } catch (const std::exception& e) {
         note_internal_error(c, "eoh", e.what());
     }
@@ -282,21 +282,15 @@ sfsistat on_body(SMFICTX* ctx, unsigned char* chunk, size_t len) noexcept {
             Report report;
             report.exempt = true;
             report.exempt_why = m.exempt_why;
-            m.body_bytes += len;
+            m.buffer->add_body(std::string_view(reinterpret_cast<const char*>(chunk), len));  // for size=
             log_decision(ctx, *c, report);
             begin_message(*c);
             set_in_progress(*c, false);
             return SMFIS_ACCEPT;
         }
-        const std::size_t before = m.body_bytes;
-        m.body_bytes += len;
-        const std::size_t limit = m.snapshot.policy->config().max_scan_size;
-        const std::size_t room = before < limit ? limit - before : 0;
-        m.raw.append(reinterpret_cast<const char*>(chunk), std::min(room, len));
-        if (len > room) {
-            m.truncated = true;
-            if (c->steps & SMFIP_SKIP) return SMFIS_SKIP;
-        }
+        if (!m.buffer->add_body(std::string_view(reinterpret_cast<const char*>(chunk), len)) &&
+            (c->steps & SMFIP_SKIP))
+            return SMFIS_SKIP;
     } catch (const std::exception& e) {
         note_internal_error(c, "body", e.what());
     }
@@ -318,9 +312,8 @@ sfsistat on_eom(SMFICTX* ctx) noexcept {
             report = internal_error_report(m);
             log_message(LOG_ERR, "internal error: " + escape_for_log(m.internal_error));
         } else {
-            ParsedMessage message = parse_message(m.raw, ParseLimits{}, m.truncated);
-            Envelope envelope{m.mail_from, m.rcpts, m.auth_user, c->client_ip};
-            report = evaluate(message, envelope, *m.snapshot.policy, m.snapshot.store.get(),
+            ParsedMessage message = m.buffer->finish();
+            report = evaluate(message, envelope_of(*c), *m.snapshot.policy, m.snapshot.store.get(),
                               static_cast<std::int64_t>(std::time(nullptr)));
         }
         status = apply(ctx, m, report);

@@ -11,10 +11,9 @@
 #include <iostream>
 
 #include "mime/addresses.h"
-#include "mime/mime_walk.h"
+#include "mime/message_buffer.h"
 #include "policy/report_json.h"
 #include "policy/report_text.h"
-#include "mime/scan_limit.h"
 
 namespace cm {
 
@@ -44,16 +43,18 @@ bool read_input(const std::string& path, std::size_t limit, std::string& out, bo
 }  // namespace
 
 int run_test_mode(const Options& options, const Policy& policy, ConsentStore* store) {
+    // The same MessageBuffer as the milter; the file is read only as far as it can keep.
     const std::size_t max_scan = policy.config().max_scan_size;
+    MessageBuffer buffer(max_scan);
     std::string raw;
     bool cut = false;
-    if (!read_input(options.test_file, kMaxHeaderBuffer + 4 + max_scan, raw, cut)) {
+    if (!read_input(options.test_file, ParseLimits{}.max_header_bytes + 4 + max_scan, raw, cut)) {
         std::fprintf(stderr, "consent-milter: %s: cannot read: %s\n", options.test_file.c_str(), std::strerror(errno));
         return EX_NOINPUT;
     }
-
-    ScanPrefix scanned = scan_prefix(raw, max_scan);
-    ParsedMessage message = parse_message(scanned.bytes, ParseLimits{}, scanned.truncated || cut);
+    add_raw_message(buffer, raw);
+    if (cut) buffer.mark_truncated();
+    ParsedMessage message = buffer.finish();
 
     Envelope envelope;
     envelope.mail_from = options.from_given ? options.from : sender_from_headers(message);

@@ -133,8 +133,8 @@ TEST_CASE("config: good values", "[config]") {
         {"ConsentCacheTTL 0", [](const Config& c) { return c.consent_cache_ttl == 0; }},
         {"OnError accept", [](const Config& c) { return c.on_error == cm::OnErrorAction::accept; }},
         {"RejectReply 554 5.7.1 Policy: %r (100%%)",
-         [](const Config& c) { return c.reject_reply == "554 5.7.1 Policy: %r (100%%)"; }},
-        {"RejectReply 550 no enhanced code", [](const Config& c) { return c.reject_reply == "550 no enhanced code"; }},
+         [](const Config& c) { return c.reject_reply.source == "554 5.7.1 Policy: %r (100%%)"; }},
+        {"RejectReply 550 no enhanced code", [](const Config& c) { return c.reject_reply.source == "550 no enhanced code"; }},
         {"TagHeader X-Policy", [](const Config& c) { return c.tag_header == "X-Policy"; }},
         {"ExemptHeader X-Mailer-Type: ^transactional$",
          [](const Config& c) {
@@ -315,7 +315,7 @@ TEST_CASE("config: comments, quoting, case and white space", "[config]") {
                                  kPath + ":7: unexpected text after quoted value for 'TagHeader'"});
     CHECK_FALSE(load.config.require_body_link);
     CHECK(load.config.monitor);
-    CHECK(load.config.reject_reply == "550 5.7.1 say \"no\" \\ # not a comment");
+    CHECK(load.config.reject_reply.source == "550 5.7.1 say \"no\" \\ # not a comment");
     // Inside double quotes a backslash before anything but " or \ stays as written.
     CHECK(load.config.exempt_headers ==
           std::vector<cm::ExemptHeaderRule>{{"X-Kind", "^(bulk|a\\d)#1$"}, {"X-Other", "a#b"}});

@@ -88,7 +88,7 @@ cm::Report judge(const std::string& raw) {
     return cm::evaluate(message, envelope, **policy, nullptr, 1700000000);
 }
 
-std::string outcome(bool pass, const std::string& reason) { return pass ? "pass" : reason; }
+std::string outcome(bool pass, cm::Reason reason) { return pass ? "pass" : std::string(cm::reason_code(reason)); }
 
 }  // namespace
 

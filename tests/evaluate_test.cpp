@@ -94,9 +94,9 @@ TEST_CASE("evaluate: recipients without consent are removed, the others kept") {
     CHECK(report.consent.result == "partial");
     REQUIRE(report.consent.recipients.size() == 4);
     CHECK(report.consent.recipients[1].address == "B@Example.NET");
-    CHECK(report.consent.recipients[1].reason == "revoked");
-    CHECK(report.consent.recipients[2].reason == "suppressed");
-    CHECK(report.consent.recipients[3].reason == "no-record");
+    CHECK(report.consent.recipients[1].reason == cm::Reason::consent_revoked);
+    CHECK(report.consent.recipients[2].reason == cm::Reason::consent_suppressed);
+    CHECK(report.consent.recipients[3].reason == cm::Reason::consent_no_record);
     CHECK(report.verdict == cm::Verdict::accept);
     CHECK(report.removed_recipients == std::vector<std::string>{"B@Example.NET", "c@example.net", "d@example.net"});
 }
@@ -174,7 +174,7 @@ TEST_CASE("evaluate: a non-exempt bare message fails both checks") {
     const char* bare = "From: a@shop.example\r\nTo: b@example.net\r\n\r\nBuy now.\r\n";
     auto report = cm::evaluate(cm::parse_message(bare), envelope({"b@example.net"}), *policy, nullptr, 0);
     CHECK(report.verdict == cm::Verdict::reject);
-    CHECK(report.reasons == std::vector<std::string>{"list_unsubscribe:missing", "body_link:missing"});
+    CHECK(report.reasons == std::vector<cm::Reason>{cm::Reason::list_unsubscribe_missing, cm::Reason::body_link_missing});
     CHECK(report.consent.result == "skipped");
 }
 

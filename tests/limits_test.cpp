@@ -30,7 +30,7 @@
 #include "mime/mime_walk.h"
 #include "util/pattern_budget.h"
 #include "checks/phrases.h"
-#include "mime/scan_limit.h"
+#include "mime/message_buffer.h"
 
 namespace {
 
@@ -99,8 +99,9 @@ const cm::Policy& default_policy() {
 
 cm::Report judge(const std::string& raw) {
     const cm::Policy& policy = default_policy();
-    cm::ScanPrefix scanned = cm::scan_prefix(raw, policy.config().max_scan_size);
-    cm::ParsedMessage m = cm::parse_message(scanned.bytes, cm::ParseLimits{}, scanned.truncated);
+    cm::MessageBuffer buffer(policy.config().max_scan_size);
+    cm::add_raw_message(buffer, raw);
+    cm::ParsedMessage m = buffer.finish();
     cm::Envelope envelope{"news@example.com", {"reader@example.org"}, "", "192.0.2.1"};
     return cm::evaluate(m, envelope, policy, nullptr, 1700000000);
 }
@@ -297,7 +298,7 @@ TEST_CASE("CSS: 5,000 rules kept, later rules and overlong selectors are dropped
     SECTION("past a CSS limit no link counts as visible: the dropped rules might hide it") {
         const std::string body = sheet(5001, ".other{color:red}");
         cm::Report over = judge(newsletter("", "text/html", body));
-        CHECK(over.body_link.reason == "hidden");
+        CHECK(over.body_link.reason == cm::Reason::body_link_hidden);
         CHECK(over.notes == std::vector<std::string>{"limit:css-rules"});
         REQUIRE(over.body_link.links.size() == 1);
         CHECK(over.body_link.links[0].why == "limit:css-rules");
@@ -404,6 +405,6 @@ TEST_CASE("MaxScanSize: a link past the scanned prefix is body_link:truncated", 
     const std::string filler = "<p>" + std::string(5u << 20, 'a') + "</p>";
     cm::Report r = judge(newsletter("", "text/html", filler + kUnsubHtml));
     CHECK(r.truncated);
-    CHECK(r.body_link.reason == "truncated");
+    CHECK(r.body_link.reason == cm::Reason::body_link_truncated);
     CHECK(r.verdict == cm::Verdict::tag);  // OversizeAction tag
 }

@@ -14,13 +14,13 @@ cm::Report failing_report(bool lu_pass, bool body_pass) {
     cm::Report r;
     r.list_unsubscribe_checked = r.body_link_checked = true;
     r.list_unsubscribe.pass = lu_pass;
-    if (!lu_pass) r.list_unsubscribe.reason = "missing";
+    if (!lu_pass) r.list_unsubscribe.reason = cm::Reason::list_unsubscribe_missing;
     r.body_link.pass = body_pass;
-    if (!body_pass) r.body_link.reason = "hidden";
+    if (!body_pass) r.body_link.reason = cm::Reason::body_link_hidden;
     return r;
 }
 
-cm::RecipientConsent rcpt(const char* address, bool pass, const char* reason = "") {
+cm::RecipientConsent rcpt(const char* address, bool pass, cm::Reason reason = cm::Reason::none) {
     cm::RecipientConsent r;
     r.address = address;
     r.pass = pass;
@@ -56,9 +56,10 @@ TEST_CASE("verdict: reasons are check:code in check order") {
     cm::Config config;
     cm::Report report = failing_report(false, false);
     report.consent.result = "partial";
-    report.consent.recipients = {rcpt("a@x.example", true), rcpt("b@x.example", false, "no-record")};
+    report.consent.recipients = {rcpt("a@x.example", true), rcpt("b@x.example", false, cm::Reason::consent_no_record)};
     cm::choose_verdict(config, true, report);
-    CHECK(report.reasons == std::vector<std::string>{"list_unsubscribe:missing", "body_link:hidden", "consent:no-record"});
+    CHECK(report.reasons == std::vector<cm::Reason>{cm::Reason::list_unsubscribe_missing, cm::Reason::body_link_hidden,
+                                                  cm::Reason::consent_no_record});
     CHECK(cm::reasons_text(report) == "list_unsubscribe:missing,body_link:hidden,consent:no-record");
 }
 
@@ -75,13 +76,13 @@ TEST_CASE("verdict: checks that are not required do not count") {
 TEST_CASE("verdict: remove-recipient removes the failing ones, rejects when none remain") {
     cm::Config config;  // ConsentAction remove-recipient
     cm::Report some = failing_report(true, true);
-    some.consent.recipients = {rcpt("a@x.example", true), rcpt("b@x.example", false, "revoked")};
+    some.consent.recipients = {rcpt("a@x.example", true), rcpt("b@x.example", false, cm::Reason::consent_revoked)};
     cm::choose_verdict(config, true, some);
     CHECK(some.verdict == cm::Verdict::accept);
     CHECK(some.removed_recipients == std::vector<std::string>{"b@x.example"});
 
     cm::Report all = failing_report(true, true);
-    all.consent.recipients = {rcpt("a@x.example", false, "suppressed"), rcpt("b@x.example", false, "revoked")};
+    all.consent.recipients = {rcpt("a@x.example", false, cm::Reason::consent_suppressed), rcpt("b@x.example", false, cm::Reason::consent_revoked)};
     cm::choose_verdict(config, true, all);
     CHECK(all.verdict == cm::Verdict::reject);
     CHECK(all.removed_recipients.empty());
@@ -90,7 +91,7 @@ TEST_CASE("verdict: remove-recipient removes the failing ones, rejects when none
 TEST_CASE("verdict: a reject elsewhere means nothing is removed") {
     cm::Config config;
     cm::Report report = failing_report(false, true);
-    report.consent.recipients = {rcpt("a@x.example", true), rcpt("b@x.example", false, "revoked")};
+    report.consent.recipients = {rcpt("a@x.example", true), rcpt("b@x.example", false, cm::Reason::consent_revoked)};
     cm::choose_verdict(config, true, report);
     CHECK(report.verdict == cm::Verdict::reject);
     CHECK(report.removed_recipients.empty());
@@ -101,7 +102,7 @@ TEST_CASE("verdict: monitor mode turns every stronger verdict into tag and remov
     config.monitor = true;
     config.consent_action = cm::Action::remove_recipient;
     cm::Report report = failing_report(false, false);
-    report.consent.recipients = {rcpt("a@x.example", false, "no-record")};
+    report.consent.recipients = {rcpt("a@x.example", false, cm::Reason::consent_no_record)};
     cm::choose_verdict(config, true, report);
     CHECK(report.verdict == cm::Verdict::tag);
     CHECK(report.removed_recipients.empty());
@@ -130,7 +131,7 @@ TEST_CASE("verdict: store unavailable follows OnError") {
 TEST_CASE("verdict: a truncated body uses OversizeAction") {
     cm::Config config;  // OversizeAction tag, BodyLinkAction reject
     cm::Report report = failing_report(true, false);
-    report.body_link.reason = "truncated";
+    report.body_link.reason = cm::Reason::body_link_truncated;
     cm::choose_verdict(config, true, report);
     CHECK(report.verdict == cm::Verdict::tag);
 }
@@ -144,7 +145,7 @@ TEST_CASE("smtp_reply: RejectReply split into code, enhanced code and text with 
     CHECK(r.xcode == "5.7.1");
     CHECK(r.text == "Message violates sending policy: list_unsubscribe:missing,body_link:hidden");
 
-    config.reject_reply = "554 Policy: %r (100%% sure)";
+    config.reject_reply = cm::parse_reject_reply("554 Policy: %r (100%% sure)").value();
     r = cm::smtp_reply(config, report);
     CHECK(r.code == "554");
     CHECK(r.xcode.empty());
@@ -165,7 +166,7 @@ TEST_CASE("report text: tag header per DESIGN §8") {
     config.consent_action = cm::Action::tag;
     cm::Report report = failing_report(true, false);
     report.consent.result = "partial";
-    report.consent.recipients = {rcpt("a@x.example", true), rcpt("b@x.example", true), rcpt("c@x.example", false, "no-record")};
+    report.consent.recipients = {rcpt("a@x.example", true), rcpt("b@x.example", true), rcpt("c@x.example", false, cm::Reason::consent_no_record)};
     config.body_link_action = cm::Action::tag;
     cm::choose_verdict(config, true, report);
     CHECK(cm::tag_header_value(report) ==
@@ -175,7 +176,7 @@ TEST_CASE("report text: tag header per DESIGN §8") {
 TEST_CASE("report text: one log line, queue id first, control characters escaped") {
     cm::Config config;
     cm::Report report = failing_report(true, false);
-    report.consent.recipients = {rcpt("a@x.example", true), rcpt("b@x.example", false, "no-record")};
+    report.consent.recipients = {rcpt("a@x.example", true), rcpt("b@x.example", false, cm::Reason::consent_no_record)};
     report.scope = "example.com";
     cm::choose_verdict(config, true, report);
     cm::LogContext context{"4Xyz12", 3, 48211, 2.14};
@@ -192,7 +193,7 @@ TEST_CASE("report json: DESIGN §6 keys and values") {
     report.list_unsubscribe.one_click = true;
     report.body_link.links.push_back({"text/html", "https://esp.example/u", "Unsubscribe", false, "display-none"});
     report.consent.result = "partial";
-    report.consent.recipients = {rcpt("a@x.example", true), rcpt("b@x.example", false, "revoked")};
+    report.consent.recipients = {rcpt("a@x.example", true), rcpt("b@x.example", false, cm::Reason::consent_revoked)};
     config.body_link_action = cm::Action::tag;
     cm::choose_verdict(config, true, report);
 

@@ -54,12 +54,12 @@ const char* problem_why(UrlProblem p) {
     return "";
 }
 
-const char* problem_reason(UrlProblem p) {
+Reason problem_reason(UrlProblem p) {
     switch (p) {
-        case UrlProblem::login: return "login-required";
-        case UrlProblem::merge_tag: return "unresolved-merge-tag";
-        case UrlProblem::mailto: return "mailto-only";
-        default: return "missing";
+        case UrlProblem::login: return Reason::body_link_login_required;
+        case UrlProblem::merge_tag: return Reason::body_link_merge_tag;
+        case UrlProblem::mailto: return Reason::body_link_mailto_only;
+        default: return Reason::body_link_missing;
     }
 }
 
@@ -158,14 +158,14 @@ void plain_candidates(const TextPart& part, std::size_t index, const PhraseSet& 
 }
 
 // The reason when no usable link exists: see the file comment.
-std::string failure_reason(const std::vector<Candidate>& cands) {
+Reason failure_reason(const std::vector<Candidate>& cands) {
     const Candidate* best = nullptr;
     for (const Candidate& c : cands) {
         if (!c.link.visible) continue;
         if (!best || c.problem < best->problem) best = &c;
     }
     if (best) return problem_reason(best->problem);
-    return cands.empty() ? "missing" : "hidden";
+    return cands.empty() ? Reason::body_link_missing : Reason::body_link_hidden;
 }
 
 // RequireLinkInEveryPart: the first part of an alternative group lacking a link that another
@@ -262,17 +262,18 @@ BodyLinkFinding check_body_link(const ParsedMessage& message, const PhraseSet& p
         f.links.push_back(c.link);
     }
     bool any = std::find(has_usable.begin(), has_usable.end(), true) != has_usable.end();
-    std::string reason;
+    Reason reason = Reason::none;
     if (!any) {
         reason = failure_reason(cands);
     } else if (options.require_link_in_every_part) {
         if (const TextPart* lacking = part_missing_link(message, has_usable))
-            reason = lacking->kind == PartKind::plain ? "missing-in-text-part" : "missing-in-html-part";
+            reason = lacking->kind == PartKind::plain ? Reason::body_link_missing_in_text_part
+                                                      : Reason::body_link_missing_in_html_part;
     }
     // Only a prefix was scanned: the link may well be in the rest.
-    if (!reason.empty() && message.truncated) reason = "truncated";
-    f.pass = reason.empty();
-    f.reason = std::move(reason);
+    if (reason != Reason::none && message.truncated) reason = Reason::body_link_truncated;
+    f.pass = reason == Reason::none;
+    f.reason = reason;
     return f;
 }
 

@@ -1,20 +1,21 @@
+// SPDX-License-Identifier: Apache-2.0
 // findings.h - what each check found for one message, as plain values.
 //
-// Reason strings are the stable codes of the external contract (DESIGN §5): they appear
-// verbatim in JSON, logs, the tag header and RejectReply's %r. An empty reason means the
-// check passed.
+// A failing check carries a Reason (reason.h), whose code is the stable string of the external
+// contract (DESIGN §5). Reason::none means the check passed.
 #pragma once
 
 #include <algorithm>
 #include <string>
 #include <vector>
 
+#include "checks/reason.h"
+
 namespace cm {
 
 struct ListUnsubscribeFinding {
     bool pass = false;
-    std::string reason;              // missing, malformed, multiple, no-http-uri, no-one-click,
-                                     // unresolved-merge-tag, not-dkim-covered
+    Reason reason = Reason::none;    // a list_unsubscribe_* reason when failing
     std::vector<std::string> uris;   // every URI found, in order
     bool one_click = false;          // RFC 8058: exact One-Click field and an https URI
 };
@@ -29,8 +30,7 @@ struct BodyLink {
 
 struct BodyLinkFinding {
     bool pass = false;
-    std::string reason;   // missing, hidden, mailto-only, unresolved-merge-tag, login-required,
-                          // missing-in-text-part, missing-in-html-part, truncated
+    Reason reason = Reason::none;  // a body_link_* reason when failing
     std::vector<BodyLink> links;  // every unsubscribe candidate seen, usable or not
     std::vector<std::string> notes;  // limit breaches met on the way (e.g. "limit:css-rules")
 };
@@ -38,7 +38,7 @@ struct BodyLinkFinding {
 struct RecipientConsent {
     std::string address;
     bool pass = false;
-    std::string reason;   // no-record, revoked, unconfirmed, expired, suppressed
+    Reason reason = Reason::none;  // a consent_* reason when failing
 };
 
 struct ConsentFinding {

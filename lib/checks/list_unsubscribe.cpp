@@ -113,7 +113,7 @@ bool has_exact_one_click(const ParsedMessage& message) {
     return false;
 }
 
-ListUnsubscribeFinding fail(ListUnsubscribeFinding f, const char* reason) {
+ListUnsubscribeFinding fail(ListUnsubscribeFinding f, Reason reason) {
     f.pass = false;
     f.reason = reason;
     return f;
@@ -149,17 +149,17 @@ ListUnsubscribeFinding check_list_unsubscribe(const ParsedMessage& message,
     bool one_click_field = has_exact_one_click(message);
     f.one_click = one_click_field && any_https;
 
-    if (fields.empty()) return fail(std::move(f), "missing");
-    if (fields.size() > 1) return fail(std::move(f), "multiple");
-    if (!structure_ok || !scheme_ok) return fail(std::move(f), "malformed");
-    if (any_merge_tag) return fail(std::move(f), "unresolved-merge-tag");
-    if (!any_web) return fail(std::move(f), "no-http-uri");
-    if (options.require_one_click && !f.one_click) return fail(std::move(f), "no-one-click");
+    if (fields.empty()) return fail(std::move(f), Reason::list_unsubscribe_missing);
+    if (fields.size() > 1) return fail(std::move(f), Reason::list_unsubscribe_multiple);
+    if (!structure_ok || !scheme_ok) return fail(std::move(f), Reason::list_unsubscribe_malformed);
+    if (any_merge_tag) return fail(std::move(f), Reason::list_unsubscribe_merge_tag);
+    if (!any_web) return fail(std::move(f), Reason::list_unsubscribe_no_http_uri);
+    if (options.require_one_click && !f.one_click) return fail(std::move(f), Reason::list_unsubscribe_no_one_click);
     if (options.require_dkim_coverage) {
         std::vector<std::string_view> needed = {"List-Unsubscribe"};
         if (options.require_one_click || message.find("List-Unsubscribe-Post"))
             needed.push_back("List-Unsubscribe-Post");
-        if (!dkim_covers(message, needed)) return fail(std::move(f), "not-dkim-covered");
+        if (!dkim_covers(message, needed)) return fail(std::move(f), Reason::list_unsubscribe_not_dkim_covered);
     }
     f.pass = true;
     return f;

@@ -240,19 +240,9 @@ bool is_enhanced_code(std::string_view s) {
 }
 
 void set_reject_reply(Config& c, std::string_view v, const Directive& d, const Ctx& ctx) {
-    if (v.size() < 3 || v[0] != '5' || !is_digit(v[1]) || !is_digit(v[2]) || (v.size() > 3 && v[3] != ' '))
-        return invalid(ctx, d, v, "expected a 5xx reply code, e.g. 550 5.7.1 text");
-    const std::string_view text = v.size() > 4 ? v.substr(4) : "";
-    const std::string_view first = text.substr(0, text.find(' '));
-    if (is_enhanced_code(first) && first[0] != v[0])
-        return invalid(ctx, d, v, "enhanced status code " + std::string(first) +
-                                      " does not match reply code " + std::string(v.substr(0, 3)));
-    for (std::size_t i = 0; i < v.size(); ++i) {
-        if (v[i] != '%') continue;
-        if (i + 1 < v.size() && (v[i + 1] == 'r' || v[i + 1] == '%')) { ++i; continue; }
-        return invalid(ctx, d, v, "'%' must be followed by r or %");
-    }
-    c.reject_reply = std::string(v);
+    auto parsed = parse_reject_reply(v);
+    if (!parsed.ok()) return invalid(ctx, d, v, parsed.status().message());
+    c.reject_reply = std::move(*parsed);
 }
 
 void set_tag_header(Config& c, std::string_view v, const Directive& d, const Ctx& ctx) {
@@ -562,6 +552,38 @@ std::string dir_of(const std::string& path) {
 }
 
 }  // namespace
+
+Result<ReplyTemplate> parse_reject_reply(std::string_view v) {
+    if (v.size() < 3 || v[0] != '5' || !is_digit(v[1]) || !is_digit(v[2]) || (v.size() > 3 && v[3] != ' '))
+        return Status::InvalidArgument("expected a 5xx reply code, e.g. 550 5.7.1 text");
+    ReplyTemplate t;
+    t.source = std::string(v);
+    t.code = std::string(v.substr(0, 3));
+    std::string_view text = v.size() > 4 ? v.substr(4) : "";
+    const std::string_view first = text.substr(0, text.find(' '));
+    if (is_enhanced_code(first)) {
+        if (first[0] != v[0])
+            return Status::InvalidArgument("enhanced status code " + std::string(first) +
+                                           " does not match reply code " + t.code);
+        t.xcode = std::string(first);
+        text = text.size() > first.size() ? text.substr(first.size() + 1) : "";
+    }
+    t.text.emplace_back();
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] != '%') {
+            t.text.back() += text[i];
+        } else if (i + 1 < text.size() && text[i + 1] == '%') {
+            t.text.back() += '%';
+            ++i;
+        } else if (i + 1 < text.size() && text[i + 1] == 'r') {
+            t.text.emplace_back();
+            ++i;
+        } else {
+            return Status::InvalidArgument("'%' must be followed by r or %");
+        }
+    }
+    return t;
+}
 
 ConfigLoad parse_config(std::string_view text, const std::string& path) {
     ConfigLoad out;

@@ -32,6 +32,19 @@ struct ExemptHeaderRule {
     bool operator==(const ExemptHeaderRule&) const = default;
 };
 
+// RejectReply, parsed once when the config loads: "CODE [X.Y.Z] text", where the text's "%r"
+// stands for the reason codes and "%%" for "%".
+struct ReplyTemplate {
+    std::string source;             // the directive's value, as written
+    std::string code;               // "550"
+    std::string xcode;              // "5.7.1"; "" when the value has none
+    std::vector<std::string> text;  // literal text with "%%" undone; each "%r" lies between two pieces
+    bool operator==(const ReplyTemplate&) const = default;
+};
+
+// Parses a RejectReply value; the error message says what was expected.
+Result<ReplyTemplate> parse_reject_reply(std::string_view value);
+
 struct Config {
     std::string path;  // file it was read from ("" for defaults)
 
@@ -57,7 +70,7 @@ struct Config {
     int consent_cache_ttl = 30;
 
     OnErrorAction on_error = OnErrorAction::tempfail;
-    std::string reject_reply = "550 5.7.1 Message violates sending policy: %r";
+    ReplyTemplate reject_reply = parse_reject_reply("550 5.7.1 Message violates sending policy: %r").value();
     std::string tag_header = "X-Consent-Check";
 
     std::vector<ExemptHeaderRule> exempt_headers;

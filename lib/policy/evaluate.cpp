@@ -104,22 +104,21 @@ std::string Policy::header_exemption(std::string_view name, std::string_view val
     return {};
 }
 
+std::string exemption(const Policy& policy, const Envelope& envelope, const std::vector<Header>& headers,
+                      PatternBudget& budget) {
+    if (auto why = policy.client_exemption(envelope.client_ip); !why.empty()) return why;
+    if (auto why = policy.sender_exemption(envelope.mail_from); !why.empty()) return why;
+    for (const Header& h : headers)
+        if (auto why = policy.header_exemption(h.name, h.value, budget); !why.empty()) return why;
+    return {};
+}
+
 std::string consent_scope(const ParsedMessage& message, const Envelope& envelope, const Config& config) {
     return scope_for(config.consent_scope, config.consent_scope_header, message.headers, envelope.mail_from,
                      envelope.auth_user);
 }
 
 namespace {
-
-// The exemption that applies to this message, or "".
-std::string find_exemption(const ParsedMessage& message, const Envelope& envelope, const Policy& policy,
-                           PatternBudget& budget) {
-    if (auto why = policy.client_exemption(envelope.client_ip); !why.empty()) return why;
-    if (auto why = policy.sender_exemption(envelope.mail_from); !why.empty()) return why;
-    for (const Header& h : message.headers)
-        if (auto why = policy.header_exemption(h.name, h.value, budget); !why.empty()) return why;
-    return {};
-}
 
 // Consent per recipient; false when the store could not answer (report.error is set).
 bool run_consent_check(const ParsedMessage& message, const Envelope& envelope, const Policy& policy,
@@ -169,7 +168,7 @@ Report evaluate(const ParsedMessage& message, const Envelope& envelope, const Po
     for (const ParseNote& note : message.notes) add_note(report.notes, note.code);
 
     PatternBudget budget;
-    report.exempt_why = find_exemption(message, envelope, policy, budget);
+    report.exempt_why = exemption(policy, envelope, message.headers, budget);
     if (budget.any_spent()) add_note(report.notes, "limit:pattern");
     if (!report.exempt_why.empty()) {
         report.exempt = true;

@@ -38,8 +38,8 @@ public:
     const Config& config() const { return config_; }
     const PhraseSet& phrases() const { return *phrases_; }
 
-    // Exemptions, so the milter can decide them as early as possible. Each returns a short
-    // description of the matching rule ("client 10.0.0.0/8", ...) or "" when none matches.
+    // The exemption rules, one kind each (exemption() below combines them). Each returns a
+    // short description of the matching rule ("client 10.0.0.0/8", ...) or "" when none matches.
     std::string client_exemption(std::string_view client_ip) const;
     std::string sender_exemption(std::string_view mail_from) const;
     // `budget` is the current message's (see pattern_budget.h).
@@ -58,6 +58,15 @@ private:
 
 // The consent scope of a message per ConsentScope ("" when it cannot be determined).
 std::string consent_scope(const ParsedMessage& message, const Envelope& envelope, const Config& config);
+
+// The one exemption decision (ExemptClients, ExemptSenders, ExemptHeader): the rule that
+// exempts the message, or "" when none does. evaluate() calls it first. A front end may call
+// it earlier with what it has - the envelope alone at MAIL (`headers` empty), the envelope and
+// MessageBuffer::parse_headers() at end of headers - and stop buffering the body of a message
+// found exempt: more evidence never takes an exemption away, so evaluate() agrees. `budget` is
+// the message's (see pattern_budget.h).
+std::string exemption(const Policy& policy, const Envelope& envelope, const std::vector<Header>& headers,
+                      PatternBudget& budget);
 
 // Runs every check and chooses the verdict (DESIGN §5). `store` may be null (no consent
 // check: consent "skipped"). `now` is unix seconds, for ConsentMaxAge.

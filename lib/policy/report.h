@@ -23,7 +23,7 @@ struct Report {
     BodyLinkFinding body_link;
     bool body_link_checked = false;
     ConsentFinding consent;
-    std::vector<std::string> reasons;           // "check:code", in check order
+    std::vector<Reason> reasons;                // every failure, in check order, no duplicates
     std::vector<std::string> removed_recipients;
     bool truncated = false;
     std::string scope;                          // consent scope used ("" when none)

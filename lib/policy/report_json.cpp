@@ -15,20 +15,23 @@ std::string report_to_json(const Report& report) {
         links.push_back({{"part", l.part}, {"url", l.url}, {"text", l.text}, {"visible", l.visible}, {"why", l.why}});
     json recipients = json::array();
     for (const auto& r : report.consent.recipients)
-        recipients.push_back({{"address", r.address}, {"result", r.pass ? "pass" : "fail"}, {"reason", r.reason}});
+        recipients.push_back({{"address", r.address}, {"result", r.pass ? "pass" : "fail"}, {"reason", reason_code(r.reason)}});
+
+    json reasons = json::array();
+    for (Reason r : report.reasons) reasons.push_back(qualified_code(r));
 
     json out = {
         {"verdict", verdict_name(report.verdict)},
         {"exempt", report.exempt},
         {"checks",
          {{"list_unsubscribe",
-           {{"result", lu.pass ? "pass" : "fail"}, {"reason", lu.reason}, {"uris", lu.uris}, {"one_click", lu.one_click},
+           {{"result", lu.pass ? "pass" : "fail"}, {"reason", reason_code(lu.reason)}, {"uris", lu.uris}, {"one_click", lu.one_click},
             {"required", report.list_unsubscribe_checked}}},
           {"body_link",
-           {{"result", body.pass ? "pass" : "fail"}, {"reason", body.reason}, {"links", links},
+           {{"result", body.pass ? "pass" : "fail"}, {"reason", reason_code(body.reason)}, {"links", links},
             {"required", report.body_link_checked}}},
           {"consent", {{"result", report.consent.result}, {"recipients", recipients}, {"scope", report.scope}}}}},
-        {"reasons", report.reasons},
+        {"reasons", reasons},
         {"removed_recipients", report.removed_recipients},
         {"truncated", report.truncated},
         {"notes", report.notes},

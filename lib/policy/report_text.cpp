@@ -9,8 +9,8 @@ namespace cm {
 
 namespace {
 
-std::string check_state(bool pass, const std::string& reason) {
-    return pass ? "pass" : "fail (" + reason + ")";
+std::string check_state(bool pass, Reason reason) {
+    return pass ? "pass" : "fail (" + std::string(reason_code(reason)) + ")";
 }
 
 std::string consent_state(const ConsentFinding& consent) {
@@ -90,7 +90,7 @@ std::string human_report(const Report& report) {
 
     out += "consent: " + consent_state(report.consent) + (report.scope.empty() ? "" : " scope " + report.scope) + "\n";
     for (const auto& r : report.consent.recipients)
-        out += "  " + escape_for_log(r.address) + ": " + (r.pass ? "pass" : "fail (" + r.reason + ")") + "\n";
+        out += "  " + escape_for_log(r.address) + ": " + check_state(r.pass, r.reason) + "\n";
     for (const auto& r : report.removed_recipients) out += "removed: " + escape_for_log(r) + "\n";
     if (report.truncated) out += "truncated: yes (only a prefix of the message was scanned)\n";
     for (const auto& n : report.notes) out += "note: " + n + "\n";

@@ -2,7 +2,6 @@
 #include "policy/verdict.h"
 
 #include <algorithm>
-#include <cctype>
 
 namespace cm {
 
@@ -45,12 +44,22 @@ void raise(Verdict& current, Verdict candidate) {
     if (severity(candidate) > severity(current)) current = candidate;
 }
 
-void add_reason(Report& report, const std::string& reason) {
+void add_reason(Report& report, Reason reason) {
     if (std::find(report.reasons.begin(), report.reasons.end(), reason) == report.reasons.end())
         report.reasons.push_back(reason);
 }
 
 }  // namespace
+
+Action configured_action(const Config& config, Reason reason) {
+    switch (reason_info(reason).action) {
+    case ActionSetting::list_unsubscribe_action: return config.list_unsubscribe_action;
+    case ActionSetting::body_link_action: return config.body_link_action;
+    case ActionSetting::oversize_action: return config.oversize_action;
+    case ActionSetting::consent_action: return config.consent_action;
+    }
+    return Action::reject;
+}
 
 void choose_verdict(const Config& config, bool consent_ran, Report& report) {
     Verdict verdict = Verdict::accept;
@@ -62,13 +71,12 @@ void choose_verdict(const Config& config, bool consent_ran, Report& report) {
     }
 
     if (report.list_unsubscribe_checked && !report.list_unsubscribe.pass) {
-        add_reason(report, "list_unsubscribe:" + report.list_unsubscribe.reason);
-        raise(verdict, verdict_of(config.list_unsubscribe_action));
+        add_reason(report, report.list_unsubscribe.reason);
+        raise(verdict, verdict_of(configured_action(config, report.list_unsubscribe.reason)));
     }
     if (report.body_link_checked && !report.body_link.pass) {
-        add_reason(report, "body_link:" + report.body_link.reason);
-        Action action = report.body_link.reason == "truncated" ? config.oversize_action : config.body_link_action;
-        raise(verdict, verdict_of(action));
+        add_reason(report, report.body_link.reason);
+        raise(verdict, verdict_of(configured_action(config, report.body_link.reason)));
     }
 
     if (!consent_ran) {
@@ -79,11 +87,12 @@ void choose_verdict(const Config& config, bool consent_ran, Report& report) {
         for (const RecipientConsent& r : report.consent.recipients) {
             if (r.pass) continue;
             ++failed;
-            add_reason(report, "consent:" + r.reason);
-            if (config.consent_action == Action::remove_recipient && !config.monitor)
+            add_reason(report, r.reason);
+            const Action action = configured_action(config, r.reason);
+            if (action == Action::remove_recipient && !config.monitor)
                 report.removed_recipients.push_back(r.address);
             else
-                raise(verdict, verdict_of(config.consent_action));
+                raise(verdict, verdict_of(action));
         }
         if (config.consent_action == Action::remove_recipient && failed > 0 && !config.monitor &&
             failed == report.consent.recipients.size()) {
@@ -100,9 +109,9 @@ void choose_verdict(const Config& config, bool consent_ran, Report& report) {
 
 std::string reasons_text(const Report& report) {
     std::string out;
-    for (const std::string& r : report.reasons) {
+    for (Reason r : report.reasons) {
         if (!out.empty()) out += ',';
-        out += r;
+        out += qualified_code(r);
     }
     return out;
 }
@@ -112,30 +121,12 @@ SmtpReply smtp_reply(const Config& config, const Report& report) {
         return {"451", "4.3.0", "Sending policy check temporarily unavailable, try again later"};
     if (report.verdict != Verdict::reject) return {};
 
-    // RejectReply is "CODE [X.Y.Z] text" (validated by the config parser).
-    std::string tmpl = config.reject_reply;
-    SmtpReply reply;
-    std::size_t pos = tmpl.find(' ');
-    reply.code = tmpl.substr(0, pos);
-    std::string rest = pos == std::string::npos ? std::string() : tmpl.substr(pos + 1);
-    std::size_t end = rest.find(' ');
-    std::string second = rest.substr(0, end);
-    if (!second.empty() && std::isdigit(static_cast<unsigned char>(second[0])) &&
-        std::count(second.begin(), second.end(), '.') == 2) {
-        reply.xcode = second;
-        rest = end == std::string::npos ? std::string() : rest.substr(end + 1);
-    }
+    const ReplyTemplate& t = config.reject_reply;
+    SmtpReply reply{t.code, t.xcode, {}};
     const std::string reasons = reasons_text(report);
-    for (std::size_t i = 0; i < rest.size(); ++i) {
-        if (rest[i] == '%' && i + 1 < rest.size() && rest[i + 1] == 'r') {
-            reply.text += reasons;
-            ++i;
-        } else if (rest[i] == '%' && i + 1 < rest.size() && rest[i + 1] == '%') {
-            reply.text += '%';
-            ++i;
-        } else {
-            reply.text += rest[i];
-        }
+    for (std::size_t i = 0; i < t.text.size(); ++i) {
+        if (i > 0) reply.text += reasons;
+        reply.text += t.text[i];
     }
     return reply;
 }

@@ -15,6 +15,9 @@
 
 namespace cm {
 
+// The action configured for a failure with this reason (reason.h names the Config field).
+Action configured_action(const Config& config, Reason reason);
+
 // Fills report.reasons, report.removed_recipients and report.verdict from the findings.
 // `consent_ran` false: the consent store could not answer (report.error says why).
 void choose_verdict(const Config& config, bool consent_ran, Report& report);
@@ -25,7 +28,7 @@ struct SmtpReply {
     std::string text;      // with %r expanded
 };
 
-// The reply for a reject (from RejectReply) or a tempfail (451 4.3.0); empty code otherwise.
+// The reply for a reject (from the parsed RejectReply) or a tempfail (451 4.3.0); empty code otherwise.
 SmtpReply smtp_reply(const Config& config, const Report& report);
 
 // "list_unsubscribe:missing,body_link:hidden" - the %r expansion and the log's reasons field.

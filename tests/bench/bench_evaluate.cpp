@@ -21,6 +21,7 @@
 #include "bench_messages.h"
 #include "bench_util.h"
 #include "policy/evaluate.h"
+#include "policy/verdict.h"
 #include "mime/mime_walk.h"
 
 using namespace cm;
@@ -62,8 +63,7 @@ std::string basename_of(const std::string& path) {
 Envelope envelope_for() { return Envelope{"news@shop.example", {"reader@example.net"}, "", "127.0.0.1"}; }
 
 std::string reasons_of(const Report& r) {
-    std::string s;
-    for (const auto& x : r.reasons) s += (s.empty() ? "" : ",") + x;
+    std::string s = reasons_text(r);
     return s.empty() ? "-" : s;
 }
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // fuzz_evaluate.cpp - libFuzzer target: the whole decision on raw message bytes.
 //
-// Exactly what `consent-milter --test` does with a file, minus the store: scan_prefix()
-// with the default MaxScanSize, parse_message(), the envelope from the headers, evaluate()
+// Exactly what `consent-milter --test` does with a file, minus the store: add_raw_message()
+// into a MessageBuffer with the default MaxScanSize, the envelope from the headers, evaluate()
 // with a default Policy (built-in phrases), then both report renderings. Any verdict is
 // fine; a crash, a sanitizer report or a leak is a finding.
 #include <cstddef>
@@ -16,7 +16,7 @@
 #include "mime/mime_walk.h"
 #include "policy/report_json.h"
 #include "policy/report_text.h"
-#include "mime/scan_limit.h"
+#include "mime/message_buffer.h"
 
 namespace {
 
@@ -35,8 +35,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const cm::Policy& policy = default_policy();
     const std::string_view raw(reinterpret_cast<const char*>(data), size);
 
-    const cm::ScanPrefix scanned = cm::scan_prefix(raw, policy.config().max_scan_size);
-    const cm::ParsedMessage message = cm::parse_message(scanned.bytes, cm::ParseLimits{}, scanned.truncated);
+    cm::MessageBuffer buffer(policy.config().max_scan_size);
+    cm::add_raw_message(buffer, raw);
+    const cm::ParsedMessage message = buffer.finish();
 
     cm::Envelope envelope;
     envelope.mail_from = cm::sender_from_headers(message);
