@@ -31,10 +31,9 @@ pf_restart() {
 
 # --- helpers ----------------------------------------------------------------------------------
 LOCK_PID=""
-PG_BIN=""
 fault_cleanup() {
     [ -n "$LOCK_PID" ] && kill "$LOCK_PID" 2>/dev/null
-    [ -n "$PG_BIN" ] && runuser -u nobody -- "$PG_BIN/pg_ctl" -D "$T/pg/data" -m immediate stop >/dev/null 2>&1
+    pg_down
     pf_cleanup
 }
 trap fault_cleanup EXIT
@@ -101,19 +100,6 @@ pass "private Postfix (smtpd :$PORT) and milter $MILTER_PID start"
 # the milter's lookup blocks. Postfix gives up after milter_content_timeout (3 s here) and
 # applies milter_default_action = tempfail; the milter's own 5 s statement timeout then ends
 # the lookups (OnError tempfail, logged), so no thread waits for the lock without end.
-PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
-pg_up() {
-    [ -n "$PG_BIN" ] || { echo "# no PostgreSQL server binaries under /usr/lib/postgresql"; return 1; }
-    mkdir "$T/pg" && chown nobody "$T/pg" && chmod 755 "$T/pg"
-    PG_PORT=$(free_port)
-    runuser -u nobody -- "$PG_BIN/initdb" -D "$T/pg/data" -U postgres -A trust --no-sync >"$T/pg/initdb.log" 2>&1 ||
-        { tail -n 3 "$T/pg/initdb.log" | sed 's/^/#   /'; return 1; }
-    runuser -u nobody -- "$PG_BIN/pg_ctl" -w -D "$T/pg/data" -l "$T/pg/server.log" \
-        -o "-k $T/pg -p $PG_PORT -c listen_addresses='' -c fsync=off" start >/dev/null 2>&1 ||
-        { tail -n 3 "$T/pg/server.log" | sed 's/^/#   /'; return 1; }
-    PSQL="$PG_BIN/psql -X -q -A -t -h $T/pg -p $PG_PORT -U postgres"
-    $PSQL -c "CREATE DATABASE consent" postgres >/dev/null
-}
 if pg_up; then
     milter_conf "$T/slow.conf" "ConsentDatabase \"postgresql://postgres@/consent?host=$T/pg&port=$PG_PORT\"" \
         "ConsentCacheTTL 0" "OnError tempfail"

@@ -11,6 +11,7 @@
 #   sink_start         smtp-sink on $SINK_PORT, one dump file per delivered message in $T/sink
 #   sink_find TEXT     the dump files (smtp-sink -d) whose content has TEXT, one per line
 #   hold_count         messages in the hold queue
+#   pg_up / pg_down    a throwaway PostgreSQL server on a unix socket in $T/pg; $PSQL, $PG_PORT
 #   corpus_both CONF   every $CORPUS_DIR file through the MTA: its outcome = the --test verdict
 #   ms_summary         the filter's own time per message (ms= in $T/milter.log)
 #   pf_show_trouble    print (as # comments) the first panic/fatal lines of Postfix's log, if any
@@ -106,12 +107,13 @@ sink_start() {
 # [local:$T/milter.sock]; waits until it listens (the socket exists, or it logged its start).
 milter_start() {
     sock=${MILTER_SOCKET:-local:$T/milter.sock}
-    rm -f "$T/milter.sock"
+    path=${sock#local:}
+    rm -f "$path"
     started_before=$(grep -c 'starting on' "$T/milter.log" 2>/dev/null)
     "$CM" -f -c "$1" -p "$sock" >>"$T/milter.log" 2>&1 &
     MILTER_PID=$!
     i=0
-    until case $sock in local:*) [ -S "$T/milter.sock" ] ;;
+    until case $sock in local:*) [ -S "$path" ] ;;
           *) [ "$(grep -c 'starting on' "$T/milter.log")" -gt "${started_before:-0}" ] ;; esac; do
         i=$((i + 1))
         if [ $i -gt 100 ] || ! kill -0 "$MILTER_PID" 2>/dev/null; then
@@ -226,4 +228,27 @@ corpus_both() {
 ms_summary() {
     grep -o ' ms=[0-9.]*' "$T/milter.log" | cut -d= -f2 | sort -n |
         awk '{v[NR] = $1; s += $1} END {if (NR) printf "%d messages, mean %.2f ms, median %.2f ms, max %.2f ms", NR, s / NR, v[int((NR + 1) / 2)], v[NR]}'
+}
+
+# A throwaway PostgreSQL server (run as nobody) on a unix socket in $T/pg, database "consent";
+# ConsentDatabase "postgresql://postgres@/consent?host=$T/pg&port=$PG_PORT". pg_down stops it.
+PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+PG_STARTED=""
+pg_up() {
+    [ -n "$PG_BIN" ] || { echo "# no PostgreSQL server binaries under /usr/lib/postgresql"; return 1; }
+    mkdir "$T/pg" && chown nobody "$T/pg" && chmod 755 "$T/pg"
+    PG_PORT=$(free_port)
+    runuser -u nobody -- "$PG_BIN/initdb" -D "$T/pg/data" -U postgres -A trust --no-sync >"$T/pg/initdb.log" 2>&1 ||
+        { tail -n 3 "$T/pg/initdb.log" | sed 's/^/#   /'; return 1; }
+    runuser -u nobody -- "$PG_BIN/pg_ctl" -w -D "$T/pg/data" -l "$T/pg/server.log" \
+        -o "-k $T/pg -p $PG_PORT -c listen_addresses='' -c fsync=off" start >/dev/null 2>&1 ||
+        { tail -n 3 "$T/pg/server.log" | sed 's/^/#   /'; return 1; }
+    PG_STARTED=1
+    PSQL="$PG_BIN/psql -X -q -A -t -h $T/pg -p $PG_PORT -U postgres"
+    $PSQL -c "CREATE DATABASE consent" postgres >/dev/null
+}
+pg_down() {
+    [ -n "$PG_STARTED" ] && runuser -u nobody -- "$PG_BIN/pg_ctl" -D "$T/pg/data" -m immediate stop >/dev/null 2>&1
+    PG_STARTED=""
+    return 0
 }
