@@ -9,7 +9,6 @@
 # Needs root, the postfix package and (for the hanging store) the PostgreSQL server binaries.
 . tests/lib.sh
 . tests/postfix/harness.sh
-MSGS=tests/postfix/messages
 FAULTS="python3 tests/fault/smtp_faults.py"
 FROM=news@shop.example
 RCPT=reader@example.net
@@ -38,8 +37,6 @@ fault_cleanup() {
 }
 trap fault_cleanup EXIT
 
-# message ID TEMPLATE: a copy of TEMPLATE with @ID@ replaced, path on stdout.
-message() { sed "s/@ID@/$1/g" "$MSGS/$2" >"$T/msg/$1.eml"; echo "$T/msg/$1.eml"; }
 # send FILE: "CODE REPLY" of one message to $RCPT, on a new SMTP session.
 send() { $MAILTOOL send "$PORT" "$FROM" "$RCPT" "$1" | cut -f2-3 | tr '\t' ' '; }
 # delivered ID: how many dump files hold Message-ID <ID@shop.example>, after the queue drained.
@@ -49,12 +46,6 @@ alive() { case "$(ps -o stat= -p "$1" 2>/dev/null)" in '' | Z*) return 1 ;; *) r
 expect_alive() {
     if alive "$MILTER_PID"; then pass "$1: the milter is still running"
     else fail "$1: the milter is still running" "pid $MILTER_PID is gone; $(tail -n 2 "$T/milter.log" | tr '\n' ' ')"; fi
-}
-# pf_set PARAM=VALUE...: change the private main.cf and reload Postfix (new smtpd/cleanup
-# processes pick the values up; idle old ones exit).
-pf_set() {
-    postconf -c "$T/etc" -e "$@" && postfix -c "$T/etc" reload >/dev/null 2>&1
-    sleep 1
 }
 # log_mark FILE / log_since FILE MARK: the lines FILE gained after MARK was taken.
 log_mark() { wc -l <"$1" | tr -d ' '; }

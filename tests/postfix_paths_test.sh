@@ -8,7 +8,6 @@
 # Needs root, the postfix package and the PostgreSQL server binaries.
 . tests/lib.sh
 . tests/postfix/harness.sh
-MSGS=tests/postfix/messages
 FROM=news@shop.example
 started=$(date +%s)
 
@@ -16,14 +15,8 @@ pf_init_or_finish "postfix paths"
 trap 'pg_down; pf_cleanup' EXIT
 mkdir -p "$T/msg"
 
-message() { sed "s/@ID@/$1/g" "$MSGS/$2" >"$T/msg/$1.eml"; echo "$T/msg/$1.eml"; }
 send() { $MAILTOOL send "$PORT" "${FROM_OVERRIDE:-$FROM}" "$1" "$2" | cut -f2-3 | tr '\t' ' '; }
 delivered() { pf_wait_queue; sink_find "<$1@shop.example>" | wc -l | tr -d ' '; }
-# pf_set PARAM=VALUE...: change the private main.cf and reload Postfix.
-pf_set() {
-    postconf -c "$T/etc" -e "$@" && postfix -c "$T/etc" reload >/dev/null 2>&1
-    sleep 1
-}
 last_verdict() { grep 'verdict=' "$T/milter.log" | tail -n 1; }
 
 milter_conf "$T/enforce.conf" "Mode enforce"

@@ -7,7 +7,6 @@
 # Needs root and the Debian postfix package (packaging/install-deps.sh installs it).
 . tests/lib.sh
 . tests/postfix/harness.sh
-MSGS=tests/postfix/messages
 FROM=news@shop.example
 started=$(date +%s)
 
@@ -15,13 +14,10 @@ pf_init_or_finish "postfix integration"
 pass "private Postfix instance starts (smtpd 127.0.0.1:$PORT, smtp-sink :$SINK_PORT)"
 mkdir -p "$T/msg"
 
-# message ID TEMPLATE: a copy of TEMPLATE with @ID@ replaced, path on stdout.
-message() { sed "s/@ID@/$1/g" "$MSGS/$2" >"$T/msg/$1.eml"; echo "$T/msg/$1.eml"; }
 # send RCPTS FILE: "CODE REPLY" of one message.
 send() { $MAILTOOL send "$PORT" "$FROM" "$1" "$2" | cut -f2-3 | tr '\t' ' '; }
 # delivered ID: the dump files holding Message-ID <ID@shop.example>, after the queue drained.
 delivered() { pf_wait_queue; sink_find "<$1@shop.example>"; }
-count_lines() { if [ -z "$1" ]; then echo 0; else printf '%s\n' "$1" | wc -l | tr -d ' '; fi; }
 # --- a broken config refuses to start -----------------------------------------------------
 milter_conf "$T/broken.conf" "Mode enforc"
 "$CM" -n -c "$T/broken.conf" >"$T/broken.out" 2>&1

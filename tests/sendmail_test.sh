@@ -9,18 +9,15 @@
 . tests/lib.sh
 . tests/postfix/harness.sh
 . tests/sendmail/harness.sh
-MSGS=tests/postfix/messages
 FROM=news@shop.example
 started=$(date +%s)
 
 sm_init_or_finish "sendmail integration"
 pass "private Sendmail starts (127.0.0.1:$PORT, smtp-sink :$SINK_PORT, $(sm -d0.1 -bt </dev/null 2>/dev/null | sed -n 's/^Version \(.*\)/\1/p'))"
 
-message() { sed "s/@ID@/$1/g" "$MSGS/$2" >"$T/msg/$1.eml"; echo "$T/msg/$1.eml"; }
 # send RCPTS FILE: "CODE REPLY" of one message.
 send() { $MAILTOOL send "$PORT" "$FROM" "$1" "$2" | cut -f2-3 | tr '\t' ' '; }
 delivered() { sm_wait_queue; sink_find "<$1@shop.example>"; }
-count_lines() { if [ -z "$1" ]; then echo 0; else printf '%s\n' "$1" | wc -l | tr -d ' '; fi; }
 # qid "CODE REPLY": Sendmail's queue id, from "250 250 2.0.0 QUEUEID Message accepted for delivery".
 qid() { echo "$1" | awk '{print $4}'; }
 

@@ -14,9 +14,13 @@
 #   pg_up / pg_down    a throwaway PostgreSQL server on a unix socket in $T/pg; $PSQL, $PG_PORT
 #   corpus_both CONF   every $CORPUS_DIR file through the MTA: its outcome = the --test verdict
 #   ms_summary         the filter's own time per message (ms= in $T/milter.log)
+#   message ID TEMPLATE  a copy of $MSGS/TEMPLATE with @ID@ replaced, in $T/msg; path on stdout
+#   count_lines TEXT   lines in TEXT (0 when empty)
+#   pf_set PARAM=VALUE...  change the private main.cf and reload Postfix
 #   pf_show_trouble    print (as # comments) the first panic/fatal lines of Postfix's log, if any
 # Needs root (Postfix's master runs as root, mail_owner=postfix) and the Debian postfix package.
 PF_DIR=tests/postfix
+MSGS=$PF_DIR/messages
 PATH=$PATH:/usr/sbin:/sbin
 MAILTOOL="python3 $PF_DIR/mailtool.py"
 CM=$BUILD/consent-milter
@@ -165,6 +169,15 @@ hold_count() { find "$T/spool/hold" -type f 2>/dev/null | wc -l; }
 deferred_count() { find "$T/spool/deferred" -type f 2>/dev/null | wc -l; }
 
 sink_find() { grep -l -F -r -- "$1" "$T/sink" 2>/dev/null; }
+
+message() { mkdir -p "$T/msg"; sed "s/@ID@/$1/g" "$MSGS/$2" >"$T/msg/$1.eml"; echo "$T/msg/$1.eml"; }
+count_lines() { if [ -z "$1" ]; then echo 0; else printf '%s\n' "$1" | wc -l | tr -d ' '; fi; }
+
+# pf_set PARAM=VALUE...: new smtpd/cleanup processes pick the values up; idle old ones exit.
+pf_set() {
+    postconf -c "$T/etc" -e "$@" && postfix -c "$T/etc" reload >/dev/null 2>&1
+    sleep 1
+}
 
 # The MTA-specific parts of corpus_agrees; tests/sendmail/harness.sh redefines them.
 mta_wait_queue() { pf_wait_queue; }
