@@ -32,8 +32,13 @@ sm_fetch() {
         tail -n 3 "$dl/apt.log" | sed 's/^/#   /'
         rm -rf "$dl"; return 1
     fi
-    mkdir -p "$SM_ROOT"
-    for deb in "$dl"/*.deb; do dpkg -x "$deb" "$SM_ROOT" || { rm -rf "$dl"; return 1; }; done
+    for deb in "$dl"/*.deb; do dpkg -x "$deb" "$dl/root" || { rm -rf "$dl"; return 1; }; done
+    # Only the binary and the m4 files are kept: the packages' /etc holds directories named
+    # *.d, which the Makefile would take for dependency files of $BUILD.
+    rm -rf "$SM_ROOT"
+    mkdir -p "$SM_ROOT/usr/libexec" "$SM_ROOT/usr/share/sendmail"
+    mv "$dl/root/usr/libexec/sendmail" "$SM_ROOT/usr/libexec/" &&
+        mv "$dl/root/usr/share/sendmail/cf" "$SM_ROOT/usr/share/sendmail/"
     rm -rf "$dl"
     [ -x "$SM_BIN" ]
 }
