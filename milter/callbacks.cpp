@@ -28,7 +28,10 @@ namespace {
 
 SnapshotHolder* g_holder = nullptr;
 
-constexpr unsigned long kWantedActions = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_DELRCPT | SMFIF_QUARANTINE;
+// SMFIF_SETSYMLIST: the protocol lets a filter send macro lists only with this action negotiated
+// (Sendmail ignores the lists otherwise).
+constexpr unsigned long kWantedActions =
+    SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_DELRCPT | SMFIF_QUARANTINE | SMFIF_SETSYMLIST;
 constexpr unsigned long kWantedSteps = SMFIP_NOHELO | SMFIP_NOUNKNOWN | SMFIP_NODATA | SMFIP_NR_CONN |
                                        SMFIP_NR_MAIL | SMFIP_NR_RCPT | SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_SKIP;
 
@@ -44,7 +47,6 @@ struct MessageState {
     PatternBudget exempt_budget;  // ExemptHeader patterns spent on this message's fields
     std::string internal_error;   // set when a callback failed; the message follows OnError
     bool after_stop = false;      // MAIL came after begin_stopping(): tempfailed at its end
-    std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };
 
 struct Connection {
@@ -124,13 +126,17 @@ sfsistat reply(SMFICTX* ctx, const SmtpReply& r, sfsistat status) {
     return status;
 }
 
-void log_decision(SMFICTX* ctx, const Connection& c, const Report& report) {
+using Clock = std::chrono::steady_clock;
+
+// `started`: when the filter's own work on the decision began (end of message, or the body
+// chunk that found an exemption); ms= is that work, not the time the client took (DESIGN §8).
+void log_decision(SMFICTX* ctx, const Connection& c, const Report& report, Clock::time_point started) {
     const MessageState& m = c.message;
     LogContext context;
     context.queue_id = macro(ctx, "i");
     context.rcpts = m.rcpts.size();
     context.size = m.buffer ? m.buffer->size() : 0;
-    context.ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - m.started).count();
+    context.ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
     log_message(LOG_INFO, log_line(context, report));
     if (log_enabled(LOG_DEBUG)) {
         std::istringstream lines(human_report(report));
@@ -192,9 +198,12 @@ sfsistat on_negotiate(SMFICTX* ctx, unsigned long actions, unsigned long steps, 
         *steps_out = c->steps;
         *f2 = 0;
         *f3 = 0;
-        smfi_setsymlist(ctx, SMFIM_CONNECT, const_cast<char*>("{client_addr} {daemon_name}"));
-        smfi_setsymlist(ctx, SMFIM_ENVFROM, const_cast<char*>("i {auth_authen}"));
-        smfi_setsymlist(ctx, SMFIM_EOM, const_cast<char*>("i"));
+        // Without SMFIF_SETSYMLIST the MTA's own macro lists apply (Sendmail: confMILTER_MACROS_*).
+        if (actions & SMFIF_SETSYMLIST) {
+            smfi_setsymlist(ctx, SMFIM_CONNECT, const_cast<char*>("{client_addr} {daemon_name}"));
+            smfi_setsymlist(ctx, SMFIM_ENVFROM, const_cast<char*>("i {auth_authen}"));
+            smfi_setsymlist(ctx, SMFIM_EOM, const_cast<char*>("i"));
+        }
         return SMFIS_CONTINUE;
     } catch (...) {
         return SMFIS_ALL_OPTS;  // let the MTA offer its defaults
@@ -272,6 +281,7 @@ sfsistat on_eoh(SMFICTX* ctx) noexcept {
 }
 
 sfsistat on_body(SMFICTX* ctx, unsigned char* chunk, size_t len) noexcept {
+    const Clock::time_point started = Clock::now();
     Connection* c = connection(ctx);
     if (!c) return SMFIS_CONTINUE;
     try {
@@ -283,7 +293,7 @@ sfsistat on_body(SMFICTX* ctx, unsigned char* chunk, size_t len) noexcept {
             report.exempt = true;
             report.exempt_why = m.exempt_why;
             m.buffer->add_body(std::string_view(reinterpret_cast<const char*>(chunk), len));  // for size=
-            log_decision(ctx, *c, report);
+            log_decision(ctx, *c, report, started);
             begin_message(*c);
             set_in_progress(*c, false);
             return SMFIS_ACCEPT;
@@ -298,6 +308,7 @@ sfsistat on_body(SMFICTX* ctx, unsigned char* chunk, size_t len) noexcept {
 }
 
 sfsistat on_eom(SMFICTX* ctx) noexcept {
+    const Clock::time_point started = Clock::now();
     Connection* c = connection(ctx);
     if (!c) return SMFIS_CONTINUE;
     sfsistat status = SMFIS_CONTINUE;
@@ -317,7 +328,7 @@ sfsistat on_eom(SMFICTX* ctx) noexcept {
                               static_cast<std::int64_t>(std::time(nullptr)));
         }
         status = apply(ctx, m, report);
-        log_decision(ctx, *c, report);
+        log_decision(ctx, *c, report, started);
     } catch (const std::exception& e) {
         note_internal_error(c, "eom", e.what());
         Report report = internal_error_report(c->message);

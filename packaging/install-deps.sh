@@ -9,6 +9,7 @@ missing=""
 need_pc() { pkg-config --exists "$1" 2>/dev/null || missing="$missing $2"; }
 need_file() { [ -e "$1" ] || missing="$missing $2"; }
 need_cmd() { command -v "$1" >/dev/null 2>&1 || missing="$missing $2"; }
+need_lib() { /sbin/ldconfig -p 2>/dev/null | grep -q "$1" || missing="$missing $2"; }
 
 need_cmd pkg-config pkg-config
 need_cmd g++ g++
@@ -32,6 +33,11 @@ need_file /usr/sbin/postfix postfix
 need_file /usr/sbin/smtp-sink postfix
 need_cmd miltertest miltertest
 need_cmd timeout coreutils
+# The Sendmail suite (tests/sendmail_test.sh) unpacks Debian's Sendmail under build/ instead of
+# installing it (it conflicts with postfix): it needs Sendmail's runtime library and m4 for its .cf.
+need_lib libwrap.so.0 libwrap0
+need_cmd m4 m4
+need_cmd unshare util-linux
 # Documentation checks and the Debian package (make check-docs, make deb, tests/deb_test.sh).
 need_cmd mandoc mandoc
 need_cmd dpkg-buildpackage dpkg-dev

@@ -9,7 +9,6 @@
 # Needs root, the postfix package and (for the hanging store) the PostgreSQL server binaries.
 . tests/lib.sh
 . tests/postfix/harness.sh
-MSGS=tests/postfix/messages
 FAULTS="python3 tests/fault/smtp_faults.py"
 FROM=news@shop.example
 RCPT=reader@example.net
@@ -31,16 +30,13 @@ pf_restart() {
 
 # --- helpers ----------------------------------------------------------------------------------
 LOCK_PID=""
-PG_BIN=""
 fault_cleanup() {
     [ -n "$LOCK_PID" ] && kill "$LOCK_PID" 2>/dev/null
-    [ -n "$PG_BIN" ] && runuser -u nobody -- "$PG_BIN/pg_ctl" -D "$T/pg/data" -m immediate stop >/dev/null 2>&1
+    pg_down
     pf_cleanup
 }
 trap fault_cleanup EXIT
 
-# message ID TEMPLATE: a copy of TEMPLATE with @ID@ replaced, path on stdout.
-message() { sed "s/@ID@/$1/g" "$MSGS/$2" >"$T/msg/$1.eml"; echo "$T/msg/$1.eml"; }
 # send FILE: "CODE REPLY" of one message to $RCPT, on a new SMTP session.
 send() { $MAILTOOL send "$PORT" "$FROM" "$RCPT" "$1" | cut -f2-3 | tr '\t' ' '; }
 # delivered ID: how many dump files hold Message-ID <ID@shop.example>, after the queue drained.
@@ -50,12 +46,6 @@ alive() { case "$(ps -o stat= -p "$1" 2>/dev/null)" in '' | Z*) return 1 ;; *) r
 expect_alive() {
     if alive "$MILTER_PID"; then pass "$1: the milter is still running"
     else fail "$1: the milter is still running" "pid $MILTER_PID is gone; $(tail -n 2 "$T/milter.log" | tr '\n' ' ')"; fi
-}
-# pf_set PARAM=VALUE...: change the private main.cf and reload Postfix (new smtpd/cleanup
-# processes pick the values up; idle old ones exit).
-pf_set() {
-    postconf -c "$T/etc" -e "$@" && postfix -c "$T/etc" reload >/dev/null 2>&1
-    sleep 1
 }
 # log_mark FILE / log_since FILE MARK: the lines FILE gained after MARK was taken.
 log_mark() { wc -l <"$1" | tr -d ' '; }
@@ -101,19 +91,6 @@ pass "private Postfix (smtpd :$PORT) and milter $MILTER_PID start"
 # the milter's lookup blocks. Postfix gives up after milter_content_timeout (3 s here) and
 # applies milter_default_action = tempfail; the milter's own 5 s statement timeout then ends
 # the lookups (OnError tempfail, logged), so no thread waits for the lock without end.
-PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
-pg_up() {
-    [ -n "$PG_BIN" ] || { echo "# no PostgreSQL server binaries under /usr/lib/postgresql"; return 1; }
-    mkdir "$T/pg" && chown nobody "$T/pg" && chmod 755 "$T/pg"
-    PG_PORT=$(free_port)
-    runuser -u nobody -- "$PG_BIN/initdb" -D "$T/pg/data" -U postgres -A trust --no-sync >"$T/pg/initdb.log" 2>&1 ||
-        { tail -n 3 "$T/pg/initdb.log" | sed 's/^/#   /'; return 1; }
-    runuser -u nobody -- "$PG_BIN/pg_ctl" -w -D "$T/pg/data" -l "$T/pg/server.log" \
-        -o "-k $T/pg -p $PG_PORT -c listen_addresses='' -c fsync=off" start >/dev/null 2>&1 ||
-        { tail -n 3 "$T/pg/server.log" | sed 's/^/#   /'; return 1; }
-    PSQL="$PG_BIN/psql -X -q -A -t -h $T/pg -p $PG_PORT -U postgres"
-    $PSQL -c "CREATE DATABASE consent" postgres >/dev/null
-}
 if pg_up; then
     milter_conf "$T/slow.conf" "ConsentDatabase \"postgresql://postgres@/consent?host=$T/pg&port=$PG_PORT\"" \
         "ConsentCacheTTL 0" "OnError tempfail"

@@ -3,7 +3,8 @@
 # Protocol-level tests: the real consent-milter on a unix socket, driven by Debian's miltertest
 # (Lua). Each tests/miltertest/NAME.lua is one case; its "-- config: LINE" comments are the
 # milter's config and its "-- grant: SCOPE ADDRESS OPTS" comments are consentctl grants made
-# first (@T@ is the temp dir). The script asserts exact replies and header/recipient edits.
+# first (@T@ is the temp dir); each "-- log: ERE" comment must match a line of the milter's log.
+# The script asserts exact replies and header/recipient edits.
 . tests/lib.sh
 PATH=$PATH:/usr/sbin:/sbin
 CM=$BUILD/consent-milter
@@ -56,6 +57,9 @@ run_case() { # LUA
         STOPPING="$STOPPING $MILTER_PID:$name"
     fi
     MILTER_PID=""
+    missing_log=$(sed -n 's/^-- log: //p' "$1" | while read -r ere; do
+        grep -q -E -- "$ere" "$T/$name.log" || printf '%s ' "no log line matches /$ere/"; done)
+    [ "$rc" -eq 0 ] && [ -n "$missing_log" ] && { out=$missing_log; rc=1; }
     if [ "$rc" -eq 0 ]; then
         pass "$name"
     else
@@ -67,6 +71,22 @@ for lua in tests/miltertest/*.lua; do
     [ "$(basename "$lua")" = common.lua ] && continue
     run_case "$lua"
 done
+
+# SMFIF_SETSYMLIST, as an independent protocol client sees it (tests/miltertest/optneg.py):
+# requested with the macro lists when the MTA offers it; neither when it does not (the MTA's
+# own lists then apply, e.g. Sendmail's confMILTER_MACROS_*).
+printf 'Socket local:%s/optneg.sock\nBackground no\nSyslog no\n' "$T" >"$T/optneg.conf"
+"$CM" -f -c "$T/optneg.conf" >"$T/optneg.log" 2>&1 &
+pid=$!
+i=0
+until [ -S "$T/optneg.sock" ] || [ $i -gt 100 ]; do sleep 0.1; i=$((i + 1)); done
+expect_eq "optneg, SETSYMLIST offered: requested, with the macro lists" \
+    "$(python3 tests/miltertest/optneg.py "$T/optneg.sock" 0x1ff 2>&1)" \
+    "actions=0x139 steps=0x4d782 macros=0:{client_addr} {daemon_name};2:i {auth_authen};5:i"
+expect_eq "optneg, SETSYMLIST not offered: not requested, no macro lists" \
+    "$(python3 tests/miltertest/optneg.py "$T/optneg.sock" 0x3f 2>&1)" "actions=0x39 steps=0x4d782 macros="
+kill "$pid"
+STOPPING="$STOPPING $pid:optneg"
 
 # Every milter above stops cleanly on SIGTERM (exit 0: libmilter's orderly stop, not death
 # by the signal).

@@ -7,7 +7,6 @@
 # Needs root and the Debian postfix package (packaging/install-deps.sh installs it).
 . tests/lib.sh
 . tests/postfix/harness.sh
-MSGS=tests/postfix/messages
 FROM=news@shop.example
 started=$(date +%s)
 
@@ -15,13 +14,10 @@ pf_init_or_finish "postfix integration"
 pass "private Postfix instance starts (smtpd 127.0.0.1:$PORT, smtp-sink :$SINK_PORT)"
 mkdir -p "$T/msg"
 
-# message ID TEMPLATE: a copy of TEMPLATE with @ID@ replaced, path on stdout.
-message() { sed "s/@ID@/$1/g" "$MSGS/$2" >"$T/msg/$1.eml"; echo "$T/msg/$1.eml"; }
 # send RCPTS FILE: "CODE REPLY" of one message.
 send() { $MAILTOOL send "$PORT" "$FROM" "$1" "$2" | cut -f2-3 | tr '\t' ' '; }
 # delivered ID: the dump files holding Message-ID <ID@shop.example>, after the queue drained.
 delivered() { pf_wait_queue; sink_find "<$1@shop.example>"; }
-count_lines() { if [ -z "$1" ]; then echo 0; else printf '%s\n' "$1" | wc -l | tr -d ' '; fi; }
 # --- a broken config refuses to start -----------------------------------------------------
 milter_conf "$T/broken.conf" "Mode enforc"
 "$CM" -n -c "$T/broken.conf" >"$T/broken.out" 2>&1
@@ -246,52 +242,9 @@ expect_contains "milter restarted: mail flows again" "$(send reader@example.net 
 
 # --- the shared corpus: Postfix's verdict equals --test's, same envelope ----------------------
 # Two configs: the defaults (reject/accept) and one with tag and quarantine actions.
-corpus_pass() { # NAME CONF
-    name=$1; conf=$2
-    reload_to "$conf"
-    mismatches=""
-    files=0
-    : >"$T/corpus-$name.list"
-    for eml in "$CORPUS_DIR"/*.eml; do
-        files=$((files + 1))
-        printf '%s\t%s\n' "$name-$files@example.net" "$eml" >>"$T/corpus-$name.list"
-    done
-    $MAILTOOL send-list "$PORT" "$FROM" "$T/corpus-$name.list" >"$T/corpus-$name.sent"
-    pf_wait_queue
-    paste "$T/corpus-$name.list" "$T/corpus-$name.sent" | while IFS="$(printf '\t')" read -r rcpt eml _ code _; do
-        want=$("$CM" -c "$conf" --test "$eml" --json --from "$FROM" --rcpt "$rcpt" |
-            grep -o '"verdict": *"[a-z]*"' | head -n 1 | sed 's/.*"\([a-z]*\)"$/\1/')
-        case "$code" in
-        5*) got=reject ;;
-        4*) got=tempfail ;;
-        250)
-            d=$(grep -l -r -F "X-Rcpt-Args: <$rcpt>" "$T/sink" 2>/dev/null | head -n 1)
-            if [ -n "$d" ]; then
-                # the tag header, looked for in the header section only
-                if awk 'NR > 1 && /^$/ {exit} /^X-Consent-Check:/ {f = 1} END {exit !f}' "$d"; then
-                    got=tag; else got=accept; fi
-            elif grep -q -r -F "$rcpt" "$T/spool/hold" 2>/dev/null; then
-                got=quarantine
-            else
-                got=lost
-            fi ;;
-        *) got="reply-$code" ;;
-        esac
-        [ "$got" = "$want" ] || echo "$(basename "$eml")(postfix=$got,test=$want)" >>"$T/corpus-$name.bad"
-        echo "$want" >>"$T/corpus-$name.verdicts"
-    done
-    mismatches=$(tr '\n' ' ' 2>/dev/null <"$T/corpus-$name.bad")
-    kinds=$(sort -u "$T/corpus-$name.verdicts" | tr '\n' ' ')
-    expect_eq "corpus ($name: $files files; verdicts $kinds): Postfix agrees with --test" "$mismatches" ""
-}
-if [ -d "${CORPUS_DIR:-}" ] && ls "$CORPUS_DIR"/*.eml >/dev/null 2>&1; then
-    corpus_pass defaults "$T/enforce.conf"
-    milter_conf "$T/actions.conf" "ListUnsubscribeAction tag" "BodyLinkAction quarantine"
-    corpus_pass actions "$T/actions.conf"
-else
-    fail "corpus through Postfix" "CORPUS_DIR '${CORPUS_DIR:-}' has no .eml files"
-fi
+corpus_both "$T/enforce.conf"
 
+echo "# filter's own time per message under Postfix (ms=): $(ms_summary)"
 pf_show_trouble
 echo "# postfix_test ran $(($(date +%s) - started))s"
 finish

@@ -1,5 +1,6 @@
 -- SPDX-License-Identifier: Apache-2.0
--- Only the needed steps and actions are negotiated, with no-reply for connect..end-of-headers.
+-- Only the needed steps and actions are negotiated, with no-reply for connect..end-of-headers;
+-- SMFIF_SETSYMLIST too, since the filter sends its macro lists (DESIGN §9).
 -- config: Mode enforce
 dofile(os.getenv("MT_DIR") .. "/common.lua")
 local conn = open_conn()
@@ -11,7 +12,7 @@ end
 check(not mt.test_option(conn, SMFIP_NR_BODY), "body chunks must keep their reply (for SMFIS_SKIP)")
 check(not mt.test_option(conn, SMFIP_NOBODY), "the body is needed")
 for _, a in ipairs({ {SMFIF_ADDHDRS, "ADDHDRS"}, {SMFIF_CHGHDRS, "CHGHDRS"}, {SMFIF_DELRCPT, "DELRCPT"},
-                     {SMFIF_QUARANTINE, "QUARANTINE"} }) do
+                     {SMFIF_QUARANTINE, "QUARANTINE"}, {SMFIF_SETSYMLIST, "SETSYMLIST"} }) do
     check(mt.test_action(conn, a[1]), "action not requested: SMFIF_" .. a[2])
 end
 check(not mt.test_action(conn, SMFIF_CHGBODY), "SMFIF_CHGBODY requested but never used")
