@@ -27,6 +27,7 @@ namespace cm {
 namespace {
 
 SnapshotHolder* g_holder = nullptr;
+Metrics* g_metrics = nullptr;
 
 // SMFIF_SETSYMLIST: the protocol lets a filter send macro lists only with this action negotiated
 // (Sendmail ignores the lists otherwise).
@@ -53,17 +54,16 @@ struct Connection {
     unsigned long steps = 0;      // negotiated protocol flags
     std::string client_ip;
     MessageState message;
-    bool in_progress = false;     // between MAIL and the message's end (counted in g_in_progress)
+    bool in_progress = false;     // between MAIL and the message's end (counted in g_metrics)
 };
 
-std::atomic<std::size_t> g_in_progress{0};
 std::atomic<bool> g_stopping{false};
 
 void set_in_progress(Connection& c, bool in_progress) {
     if (c.in_progress == in_progress) return;
     c.in_progress = in_progress;
-    if (in_progress) ++g_in_progress;
-    else --g_in_progress;
+    if (in_progress) g_metrics->message_started();
+    else g_metrics->message_finished();
 }
 
 Connection* connection(SMFICTX* ctx) { return static_cast<Connection*>(smfi_getpriv(ctx)); }
@@ -138,6 +138,7 @@ void log_decision(SMFICTX* ctx, const Connection& c, const Report& report, Clock
     context.size = m.buffer ? m.buffer->size() : 0;
     context.ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
     log_message(LOG_INFO, log_line(context, report));
+    g_metrics->count_message(static_cast<std::size_t>(report.verdict), report.reasons);
     if (log_enabled(LOG_DEBUG)) {
         std::istringstream lines(human_report(report));
         for (std::string line; std::getline(lines, line);)
@@ -361,11 +362,14 @@ sfsistat on_close(SMFICTX* ctx) noexcept {
 
 }  // namespace
 
-std::size_t messages_in_progress() { return g_in_progress.load(); }
+std::size_t messages_in_progress() { return static_cast<std::size_t>(g_metrics->in_progress()); }
 
 void begin_stopping() { g_stopping = true; }
 
-smfiDesc make_milter_descriptor(SnapshotHolder& holder) {
+smfiDesc make_milter_descriptor(SnapshotHolder& holder, Metrics& metrics) {
+    static_assert(static_cast<std::size_t>(Verdict::tempfail) == 4 && Metrics::kVerdicts.size() == 5,
+                  "Metrics::kVerdicts follows the Verdict enum");
+    g_metrics = &metrics;
     g_holder = &holder;
     smfiDesc d{};
     d.xxfi_name = const_cast<char*>("consent-milter");

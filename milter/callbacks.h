@@ -11,12 +11,14 @@
 
 #include <cstddef>
 
+#include "senders/metrics.h"
 #include "snapshot.h"
 
 namespace cm {
 
-// The callbacks read the policy and store in force from `holder`, which must outlive smfi_main.
-smfiDesc make_milter_descriptor(SnapshotHolder& holder);
+// The callbacks read the policy and store in force from `holder` and count every decision
+// and the messages in progress into `metrics`; both must outlive smfi_main.
+smfiDesc make_milter_descriptor(SnapshotHolder& holder, Metrics& metrics);
 
 // Messages between MAIL and their end (end of message, abort, or the connection closing) on
 // all connections right now, not counting those begun after begin_stopping(). Thread-safe.

@@ -25,7 +25,9 @@
 
 #include "callbacks.h"
 #include "log.h"
+#include "metrics_server.h"
 #include "runtime.h"
+#include "timed_store.h"
 #include "util/version.h"
 
 namespace cm {
@@ -140,7 +142,7 @@ void set_nodelay_on_tcp_listeners() {
 }
 
 // SIGUSR1: reload config and patterns; a bad config keeps the old one.
-void reload(const Options& options, SnapshotHolder& holder) {
+void reload(const Options& options, SnapshotHolder& holder, Metrics& metrics) {
     LoadedPolicy loaded = load_policy(options);
     if (!loaded.policy) {
         for (const std::string& e : loaded.errors) log_message(LOG_ERR, "reload failed, keeping old config: " + e);
@@ -149,8 +151,9 @@ void reload(const Options& options, SnapshotHolder& holder) {
     Snapshot current = holder.get();
     const Config& before = current.policy->config();
     const Config& after = loaded.policy->config();
-    if (after.socket != before.socket || after.user_id != before.user_id || after.pid_file != before.pid_file)
-        log_message(LOG_WARNING, "reload: Socket, UserID and PidFile changes take effect after a restart");
+    if (after.socket != before.socket || after.user_id != before.user_id || after.pid_file != before.pid_file ||
+        after.metrics_socket != before.metrics_socket)
+        log_message(LOG_WARNING, "reload: Socket, UserID, PidFile and MetricsSocket changes take effect after a restart");
     // The store is reopened on every reload, not only when ConsentDatabase changed: a store that
     // could not be opened before (created since, back up) must be picked up by SIGUSR1, and
     // the lookup cache starts afresh. In-flight messages keep the old store via their snapshot.
@@ -159,7 +162,7 @@ void reload(const Options& options, SnapshotHolder& holder) {
         OpenedStore store = open_store(after, true);
         if (!store.status.ok())
             log_message(LOG_ERR, "reload: ConsentDatabase: " + store.status.ToString());
-        next.store = store.store;
+        next.store = timed(store.store, metrics);
     }
     holder.set(std::move(next));
     log_message(LOG_INFO, "reloaded " + options.config_path);
@@ -196,7 +199,7 @@ void stop_gracefully(int sig) {
 
 // Runs smfi_main() on its own thread and serves signals on this one until libmilter returns:
 // SIGUSR1 reloads, SIGTERM/SIGINT/SIGHUP stop gracefully. Returns smfi_main()'s result.
-int serve(const Options& options, SnapshotHolder& holder) {
+int serve(const Options& options, SnapshotHolder& holder, Metrics& metrics) {
     std::atomic<bool> done{false};
     int rc = MI_FAILURE;
     std::thread filter([&] {
@@ -209,7 +212,7 @@ int serve(const Options& options, SnapshotHolder& holder) {
     while (!done) {
         const int sig = sigtimedwait(&set, nullptr, &tick);
         if (sig == SIGUSR1) {
-            reload(options, holder);
+            reload(options, holder, metrics);
         } else if (sig > 0 && !stopping) {
             stopping = true;
             stop_gracefully(sig);
@@ -245,7 +248,8 @@ int run_daemon(const Options& options, std::shared_ptr<const Policy> policy) {
     if (!user.empty() && !resolve_identity(user, id, error)) return fail("UserID: " + error);
 
     static SnapshotHolder holder;  // outlives smfi_main and the reload thread
-    static smfiDesc descriptor = make_milter_descriptor(holder);
+    static Metrics metrics;        // outlives smfi_main and the metrics server
+    static smfiDesc descriptor = make_milter_descriptor(holder, metrics);
     if (smfi_register(descriptor) == MI_FAILURE) return fail("smfi_register failed", 70);
     if (smfi_setconn(const_cast<char*>(socket.c_str())) == MI_FAILURE) return fail("bad socket " + socket);
     if (smfi_opensocket(true) == MI_FAILURE) return fail("cannot open socket " + socket, 71);
@@ -260,7 +264,7 @@ int run_daemon(const Options& options, std::shared_ptr<const Policy> policy) {
     // The store is opened as the unprivileged user: that user must be able to read it.
     OpenedStore store = open_store(config, true);
     if (!store.status.ok()) log_message(LOG_ERR, "ConsentDatabase: " + store.status.ToString() + " (OnError applies)");
-    holder.set(Snapshot{std::move(policy), store.store});
+    holder.set(Snapshot{std::move(policy), timed(store.store, metrics)});
 
     // Blocked before any thread exists, so that every thread inherits the mask: a thread that
     // left them unblocked would take the default action (the process killed mid-message,
@@ -268,8 +272,19 @@ int run_daemon(const Options& options, std::shared_ptr<const Policy> policy) {
     const sigset_t set = handled_signals();
     pthread_sigmask(SIG_BLOCK, &set, nullptr);
 
+    // Opened unprivileged, like the store, and after the mask so that its thread inherits it;
+    // a port that cannot be had is a start-up error.
+    std::unique_ptr<MetricsServer> metrics_server;
+    if (!config.metrics_socket.empty()) {
+        metrics_server = MetricsServer::start(config.metrics_socket, metrics, error);
+        if (!metrics_server) {
+            if (!pid_file.empty()) unlink(pid_file.c_str());
+            return fail(error, 71);
+        }
+    }
+
     log_message(LOG_INFO, std::string("consent-milter ") + kVersion + " starting on " + socket);
-    const int rc = serve(options, holder);
+    const int rc = serve(options, holder, metrics);
     log_message(LOG_INFO, "consent-milter stopped");
     if (!pid_file.empty()) unlink(pid_file.c_str());
     return rc == MI_SUCCESS ? EX_OK : 70;

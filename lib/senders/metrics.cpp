@@ -2,28 +2,10 @@
 #include "senders/metrics.h"
 
 #include <cstdio>
-#include <vector>
 
 namespace cm {
 
 namespace {
-
-void bump(std::map<std::string, std::int64_t, std::less<>>& counts, std::string_view key) {
-    auto it = counts.find(key);
-    if (it == counts.end()) it = counts.emplace(std::string(key), 0).first;
-    ++it->second;
-}
-
-// Label values escape backslash, double quote and newline.
-std::string label(std::string_view value) {
-    std::string out;
-    for (char c : value) {
-        if (c == '\\' || c == '"') out += '\\';
-        if (c == '\n') { out += "\\n"; continue; }
-        out += c;
-    }
-    return out;
-}
 
 std::string seconds(double v) {
     char buf[32];
@@ -45,10 +27,9 @@ void family(std::string& out, const char* name, const char* type, const char* he
 
 }  // namespace
 
-void Metrics::count_message(std::string_view verdict, const std::vector<std::string>& reasons) {
-    std::lock_guard<std::mutex> lock(mutex_);
-    bump(verdicts_, verdict);
-    for (const std::string& r : reasons) bump(reasons_, r);
+void Metrics::count_message(std::size_t verdict, const std::vector<Reason>& reasons) {
+    if (verdict < verdicts_.size()) verdicts_[verdict].fetch_add(1, std::memory_order_relaxed);
+    for (Reason r : reasons) reasons_[static_cast<std::size_t>(r)].fetch_add(1, std::memory_order_relaxed);
 }
 
 void Metrics::observe_lookup(double s) {
@@ -61,15 +42,15 @@ void Metrics::observe_lookup(double s) {
 
 std::string Metrics::exposition() const {
     std::string out;
-    {
-        std::lock_guard<std::mutex> lock(mutex_);
-        family(out, "consent_milter_messages_total", "counter", "Messages judged, by verdict.");
-        for (const auto& [verdict, n] : verdicts_)
-            out += "consent_milter_messages_total{verdict=\"" + label(verdict) + "\"} " + std::to_string(n) + "\n";
-        family(out, "consent_milter_reasons_total", "counter", "Messages that failed a check, by check:reason.");
-        for (const auto& [reason, n] : reasons_)
-            out += "consent_milter_reasons_total{reason=\"" + label(reason) + "\"} " + std::to_string(n) + "\n";
-    }
+    // Every series is listed from the start, zeros included, so rates work from the first scrape.
+    family(out, "consent_milter_messages_total", "counter", "Messages judged, by verdict.");
+    for (std::size_t v = 0; v < kVerdicts.size(); ++v)
+        out += std::string("consent_milter_messages_total{verdict=\"") + kVerdicts[v] + "\"} " +
+               std::to_string(verdicts_[v].load()) + "\n";
+    family(out, "consent_milter_reasons_total", "counter", "Messages that failed a check, by check:reason.");
+    for (std::size_t r = 1; r < reasons_.size(); ++r)
+        out += "consent_milter_reasons_total{reason=\"" + qualified_code(static_cast<Reason>(r)) + "\"} " +
+               std::to_string(reasons_[r].load()) + "\n";
     family(out, "consent_milter_store_errors_total", "counter", "Consent store calls that failed.");
     out += "consent_milter_store_errors_total " + std::to_string(store_errors_.load()) + "\n";
     family(out, "consent_milter_messages_in_progress", "gauge", "Messages between MAIL FROM and their end.");

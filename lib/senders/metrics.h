@@ -3,18 +3,17 @@
 //
 // Messages by verdict and by reason, consent-store errors, a histogram of store lookup
 // latency, and the messages in progress. Every method is thread-safe and cheap enough for
-// the per-message path (atomics; a mutex only around the by-reason map). exposition()
-// renders the text format (version 0.0.4) that an HTTP front end serves at /metrics.
+// the per-message path (relaxed atomics, no lock). exposition() renders the text format
+// (version 0.0.4) that an HTTP front end serves at /metrics.
 #pragma once
 
 #include <array>
 #include <atomic>
 #include <cstdint>
-#include <map>
-#include <mutex>
 #include <string>
-#include <string_view>
 #include <vector>
+
+#include "checks/reason.h"
 
 namespace cm {
 
@@ -24,10 +23,14 @@ public:
     static constexpr std::array<double, 10> kLatencyBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01,
                                                               0.025,  0.05,  0.1,    0.5,   1.0};
 
+    // The verdicts counted, in the order of the policy's Verdict enum (policy/report.h).
+    static constexpr std::array<const char*, 5> kVerdicts = {"accept", "tag", "quarantine", "reject", "tempfail"};
+
     void message_started() { in_progress_.fetch_add(1, std::memory_order_relaxed); }
     void message_finished() { in_progress_.fetch_sub(1, std::memory_order_relaxed); }
-    // One judged message: its verdict name and its "check:code" reasons.
-    void count_message(std::string_view verdict, const std::vector<std::string>& reasons);
+    std::int64_t in_progress() const { return in_progress_.load(std::memory_order_relaxed); }
+    // One judged message: its verdict (an index into kVerdicts) and its failures.
+    void count_message(std::size_t verdict, const std::vector<Reason>& reasons);
     void count_store_error() { store_errors_.fetch_add(1, std::memory_order_relaxed); }
     void observe_lookup(double seconds);
 
@@ -39,9 +42,8 @@ private:
     std::array<std::atomic<std::int64_t>, kLatencyBuckets.size() + 1> lookup_buckets_{};  // last: +Inf
     std::atomic<std::int64_t> lookup_count_{0};
     std::atomic<std::int64_t> lookup_micros_{0};
-    mutable std::mutex mutex_;
-    std::map<std::string, std::int64_t, std::less<>> verdicts_;
-    std::map<std::string, std::int64_t, std::less<>> reasons_;
+    std::array<std::atomic<std::int64_t>, kVerdicts.size()> verdicts_{};
+    std::array<std::atomic<std::int64_t>, std::size(kReasonTable)> reasons_{};
 };
 
 }  // namespace cm
