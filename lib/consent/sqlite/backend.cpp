@@ -82,12 +82,10 @@ void bind_all(Stmt& q, const Args&... args) {
     (q.bind(++i, args), ...);
 }
 
-// Runs `sql` with `args` bound to ?1, ?2, ... and hands every row to `out`.
+// Runs the prepared statement `s` with `args` bound to ?1, ?2, ... and hands every row to `out`.
 template <class... Args>
-Status query(SqliteConn& c, const char* sql, const Each<Row>& out, const Args&... args) {
-    auto s = c.prepared(sql);
-    if (!s.ok()) return s.status();
-    Stmt q(*s);
+Status query(sqlite3_stmt* s, const Each<Row>& out, const Args&... args) {
+    Stmt q(s);
     bind_all(q, args...);
     for (;;) {
         Result<bool> row = q.step();
@@ -95,6 +93,12 @@ Status query(SqliteConn& c, const char* sql, const Each<Row>& out, const Args&..
         if (!*row) return Status::OK();
         if (Status st = out(SqliteRow(q)); !st.ok()) return st;
     }
+}
+
+template <class... Args>
+Status query(SqliteConn& c, const char* sql, const Each<Row>& out, const Args&... args) {
+    auto s = c.prepared(sql);
+    return s.ok() ? query(*s, out, args...) : s.status();
 }
 
 template <class... Args>
@@ -259,8 +263,10 @@ public:
         if (!conn.ok()) return conn.status();
         auto tx = Transaction::begin(**conn, Transaction::Kind::read);
         if (!tx.ok()) return tx.status();
+        Result<sqlite3_stmt*> s = (*conn)->prepared(kLookupSql);
+        if (!s.ok()) return s.status();
         for (const std::string& key : keys)
-            if (Status st = query(**conn, kLookupSql, out, scope, key); !st.ok()) return st;
+            if (Status st = query(*s, out, scope, key); !st.ok()) return st;
         return (*tx)->commit();
     }
 
