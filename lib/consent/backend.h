@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // backend.h - what a consent storage backend implements: transactions over a few primitives.
 //
-// The consent engine (engine.h) owns every rule; a backend (sqlite/, pg/) owns only its SQL
-// dialect, its connections and its transactions, in the way LevelDB's DB is written once over
-// Env. A ConsentTxn is valid only inside the write()/read() callback that received it and is
-// used by that one thread; a ConsentBackend is safe to use from several threads at once.
-// Rows are decoded here, once, from the column orders documented below (see Row).
+// The engine (engine.h) owns every rule; a backend (sqlite/, pg/) owns only its SQL dialect,
+// connections and transactions, as LevelDB's DB is written once over Env. A ConsentTxn is valid
+// only inside the write()/read() callback that received it, on that one thread; a
+// ConsentBackend is safe from several threads at once. Rows are decoded here, once (see Row).
 #pragma once
 
 #include <cstdint>

@@ -22,6 +22,8 @@ bool same_consent_state(const ConsentRecord& a, const ConsentRecord& b) {
            a.granted_at == b.granted_at && a.confirmed_at == b.confirmed_at && a.revoked_at == b.revoked_at;
 }
 
+// History detail: space-separated key=value pairs, empty values omitted, values with spaces
+// or quotes double-quoted with backslash escapes.
 void add_detail(std::string& out, std::string_view key, std::string_view value) {
     if (value.empty()) return;
     if (!out.empty()) out += ' ';
@@ -42,6 +44,16 @@ void add_detail(std::string& out, std::string_view key, std::int64_t value) {
     if (value != 0) add_detail(out, key, std::to_string(value));
 }
 
+// Rejects an empty scope, '*' where not allowed (consent records never use it) and an empty
+// address; normalises `address` in place (normalize_address).
+Status check_consent_key(const std::string& scope, std::string& address, bool allow_star) {
+    if (scope.empty()) return Status::InvalidArgument("consent store: empty scope");
+    if (scope == "*" && !allow_star) return Status::InvalidArgument("consent store: scope '*' is for suppressions only");
+    address = normalize_address(address);
+    if (address.empty()) return Status::InvalidArgument("consent store: empty address");
+    return Status::OK();
+}
+
 // A suppression's key (scope or '*', address normalised in place) and its reason.
 Status check_suppression(Suppression& suppression) {
     if (Status st = check_consent_key(suppression.scope, suppression.address, true); !st.ok()) return st;
@@ -49,6 +61,38 @@ Status check_suppression(Suppression& suppression) {
     if (r == "complaint" || r == "bounce" || r == "unsubscribe" || r == "manual" || r == "spamtrap") return Status::OK();
     return Status::InvalidArgument("suppression reason '" + r +
                                    "': expected complaint, bounce, unsubscribe, manual or spamtrap");
+}
+
+// The record a grant of `want` leaves, given what was stored (`had`). Unset method/source/ip
+// keep the stored values; an unset granted_at keeps a live record's, else `now`; confirmed_at
+// likewise for a confirmed grant and 0 for a pending one; revoked_at is cleared.
+ConsentRecord merge_grant(const std::optional<ConsentRecord>& had, ConsentRecord want, std::int64_t now) {
+    bool live = had && had->status != ConsentStatus::revoked;
+    if (had && want.method.empty()) want.method = had->method;
+    if (had && want.source.empty()) want.source = had->source;
+    if (had && want.ip.empty()) want.ip = had->ip;
+    if (want.granted_at == 0) want.granted_at = live ? had->granted_at : now;
+    if (want.status == ConsentStatus::confirmed) {
+        if (want.confirmed_at == 0)
+            want.confirmed_at = (live && had->status == ConsentStatus::confirmed) ? had->confirmed_at : now;
+    } else {
+        want.confirmed_at = 0;
+    }
+    want.revoked_at = 0;
+    return want;
+}
+
+// History detail of a record: status, method, source, ip, timestamps.
+std::string record_detail(const ConsentRecord& r) {
+    std::string d;
+    add_detail(d, "status", consent_status_name(r.status));
+    add_detail(d, "method", r.method);
+    add_detail(d, "source", r.source);
+    add_detail(d, "ip", r.ip);
+    add_detail(d, "granted_at", r.granted_at);
+    add_detail(d, "confirmed_at", r.confirmed_at);
+    add_detail(d, "revoked_at", r.revoked_at);
+    return d;
 }
 
 HistoryEvent event_for(std::int64_t now, const std::string& scope, const std::string& address, const char* event,
@@ -310,42 +354,6 @@ private:
 
 std::unique_ptr<ConsentDatabase> make_consent_engine(std::unique_ptr<ConsentBackend> backend) {
     return std::make_unique<ConsentEngine>(std::move(backend));
-}
-
-Status check_consent_key(const std::string& scope, std::string& address, bool allow_star) {
-    if (scope.empty()) return Status::InvalidArgument("consent store: empty scope");
-    if (scope == "*" && !allow_star) return Status::InvalidArgument("consent store: scope '*' is for suppressions only");
-    address = normalize_address(address);
-    if (address.empty()) return Status::InvalidArgument("consent store: empty address");
-    return Status::OK();
-}
-
-ConsentRecord merge_grant(const std::optional<ConsentRecord>& had, ConsentRecord want, std::int64_t now) {
-    bool live = had && had->status != ConsentStatus::revoked;
-    if (had && want.method.empty()) want.method = had->method;
-    if (had && want.source.empty()) want.source = had->source;
-    if (had && want.ip.empty()) want.ip = had->ip;
-    if (want.granted_at == 0) want.granted_at = live ? had->granted_at : now;
-    if (want.status == ConsentStatus::confirmed) {
-        if (want.confirmed_at == 0)
-            want.confirmed_at = (live && had->status == ConsentStatus::confirmed) ? had->confirmed_at : now;
-    } else {
-        want.confirmed_at = 0;
-    }
-    want.revoked_at = 0;
-    return want;
-}
-
-std::string record_detail(const ConsentRecord& r) {
-    std::string d;
-    add_detail(d, "status", consent_status_name(r.status));
-    add_detail(d, "method", r.method);
-    add_detail(d, "source", r.source);
-    add_detail(d, "ip", r.ip);
-    add_detail(d, "granted_at", r.granted_at);
-    add_detail(d, "confirmed_at", r.confirmed_at);
-    add_detail(d, "revoked_at", r.revoked_at);
-    return d;
 }
 
 }  // namespace cm
