@@ -16,8 +16,8 @@
 
 #include "consent_backend_suite.h"
 #include "consent/consent_db.h"
-#include "consent/sqlite/sqlite_conn.h"
-#include "consent/sqlite/sqlite_store.h"
+#include "consent/sqlite/connection.h"
+#include "consent/sqlite/schema.h"
 
 namespace {
 
@@ -42,8 +42,13 @@ private:
     fs::path path_;
 };
 
+// The store on the file `path`, opened as the milter and consentctl open it.
+cm::Result<std::unique_ptr<cm::ConsentDatabase>> open_sqlite(const std::string& path, cm::OpenOptions options = {}) {
+    return cm::open_consent_database("sqlite:" + path, options);
+}
+
 std::unique_ptr<cm::ConsentDatabase> open_ok(const std::string& path, cm::OpenOptions options = {}) {
-    auto db = cm::open_sqlite_store(path, options);
+    auto db = open_sqlite(path, options);
     INFO(db.status().ToString());
     REQUIRE(db.ok());
     return std::move(db).value();
@@ -130,7 +135,7 @@ TEST_CASE("SQLite store file is created with mode 0640 whatever the umask", "[co
     TempDir dir;
     std::string path = dir.file("mode.db");
     mode_t old = ::umask(077);  // tests may touch the umask; the library never does
-    auto db = cm::open_sqlite_store(path, {});
+    auto db = open_sqlite(path, {});
     ::umask(old);
     REQUIRE(db.ok());
     struct stat st {};
@@ -177,7 +182,7 @@ TEST_CASE("SQLite store: missing, unreadable and damaged files are clear errors"
 
     SECTION("a missing file with create=false is Unavailable and is not created") {
         std::string path = dir.file("missing.db");
-        auto db = cm::open_sqlite_store(path, no_create);
+        auto db = open_sqlite(path, no_create);
         REQUIRE_FALSE(db.ok());
         CHECK(db.status().code() == cm::Status::Code::unavailable);
         CHECK(db.status().message().find("does not exist") != std::string::npos);
@@ -185,12 +190,12 @@ TEST_CASE("SQLite store: missing, unreadable and damaged files are clear errors"
         CHECK_FALSE(fs::exists(path));
     }
     SECTION("a file in a directory that does not exist is an I/O error") {
-        auto db = cm::open_sqlite_store(dir.file("no/such/dir/consent.db"), {});
+        auto db = open_sqlite(dir.file("no/such/dir/consent.db"), {});
         REQUIRE_FALSE(db.ok());
         CHECK(db.status().code() == cm::Status::Code::io_error);
     }
     SECTION("a directory instead of a file is an I/O error") {
-        auto db = cm::open_sqlite_store(dir.file(""), {});
+        auto db = open_sqlite(dir.file(""), {});
         REQUIRE_FALSE(db.ok());
         CHECK(db.status().code() == cm::Status::Code::io_error);
         CHECK(db.status().message().find("directory") != std::string::npos);
@@ -198,14 +203,14 @@ TEST_CASE("SQLite store: missing, unreadable and damaged files are clear errors"
     SECTION("a file of garbage bytes is Corruption") {
         std::string path = dir.file("garbage.db");
         write_bytes(path, 0, 8192, 42);
-        auto db = cm::open_sqlite_store(path, {});
+        auto db = open_sqlite(path, {});
         REQUIRE_FALSE(db.ok());
         CHECK(db.status().code() == cm::Status::Code::corruption);
     }
     SECTION("an empty existing file with create=false is not initialised: Unavailable") {
         std::string path = dir.file("empty.db");
         std::ofstream(path).close();
-        auto db = cm::open_sqlite_store(path, no_create);
+        auto db = open_sqlite(path, no_create);
         REQUIRE_FALSE(db.ok());
         CHECK(db.status().code() == cm::Status::Code::unavailable);
     }
@@ -213,7 +218,7 @@ TEST_CASE("SQLite store: missing, unreadable and damaged files are clear errors"
         std::string path = dir.file("newer.db");
         open_ok(path).reset();
         REQUIRE(raw_exec(path, "PRAGMA user_version = 99") == SQLITE_OK);
-        auto db = cm::open_sqlite_store(path, {});
+        auto db = open_sqlite(path, {});
         REQUIRE_FALSE(db.ok());
         CHECK(db.status().code() == cm::Status::Code::unavailable);
         CHECK(db.status().message().find("99") != std::string::npos);
@@ -235,7 +240,7 @@ TEST_CASE("SQLite store: missing, unreadable and damaged files are clear errors"
         // Fold the WAL into the main file, then overwrite everything after page 1.
         REQUIRE(raw_exec(path, "PRAGMA wal_checkpoint(TRUNCATE)") == SQLITE_OK);
         write_bytes(path, 4096, 64 * 1024, 7);
-        auto db = cm::open_sqlite_store(path, {});
+        auto db = open_sqlite(path, {});
         cm::Status st = db.ok() ? (*db)->lookup("shop", {"u1@example.com", "u1999@example.com"}).status()
                                 : db.status();
         INFO(st.ToString());
@@ -254,7 +259,7 @@ TEST_CASE("SQLite store: another process writing while 4 threads read gives zero
     if (child == 0) {
         // The writer: a separate process with its own store object, like consentctl.
         int failures = 0;
-        auto db = cm::open_sqlite_store(path, {});
+        auto db = open_sqlite(path, {});
         if (!db.ok()) ::_exit(100);
         for (int i = 0; i < kWrites; ++i) {
             auto r = (*db)->grant(confirmed("shop", "p" + std::to_string(i) + "@example.com"), kNow);

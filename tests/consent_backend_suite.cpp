@@ -374,6 +374,24 @@ void run_consent_backend_suite(const ConsentDatabaseFactory& open_fresh_store) {
         CHECK(*empty == 0);
     }
 
+    SECTION("import of a key repeated in one file records each change once, across bulk steps") {
+        auto db = fresh(open_fresh_store);
+        std::vector<ConsentRecord> in;
+        for (int i = 0; i < 600; ++i)
+            in.push_back(record("shop", "u" + std::to_string(i) + "@example.com", S::pending));
+        ConsentRecord confirmed = record("shop", "u7@example.com", S::confirmed);
+        in.push_back(record("shop", "U7@Example.com", S::pending));  // row 8's state again: no change
+        in.push_back(confirmed);                                      // a change
+        in.push_back(confirmed);                                      // the row before's state: no change
+        auto n = db->import_records(rows(in), kNow);
+        INFO(n.status().ToString());
+        REQUIRE(n.ok());
+        CHECK(*n == 601);
+        CHECK(history(*db, "u7@example.com").size() == 2);
+        CHECK(lookup_one(*db, "shop", "u7@example.com").status == S::confirmed);
+        CHECK(export_all(*db).size() == 600);
+    }
+
     SECTION("export is ordered by scope then address and round-trips every field") {
         auto db = fresh(open_fresh_store);
         ConsentRecord odd = record("b-scope", "z@example.com", S::revoked, kNow - 100, kNow - 50);

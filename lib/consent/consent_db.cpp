@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
-// consent_db.cpp - status names and the store URI dispatcher.
+// consent_db.cpp - status names and the store URI dispatcher: a backend under the one engine.
 #include "consent/consent_db.h"
 
 #include <algorithm>
 
-#include "consent/pg/pg_store.h"
-#include "consent/sqlite/sqlite_store.h"
+#include "consent/engine.h"
+#include "consent/pg/backend.h"
+#include "consent/sqlite/backend.h"
 
 namespace cm {
 
@@ -25,6 +26,15 @@ std::optional<ConsentStatus> parse_consent_status(std::string_view s) {
     return std::nullopt;
 }
 
+namespace {
+
+Result<std::unique_ptr<ConsentDatabase>> with_engine(Result<std::unique_ptr<ConsentBackend>> backend) {
+    if (!backend.ok()) return backend.status();
+    return make_consent_engine(std::move(backend).value());
+}
+
+}  // namespace
+
 Result<std::unique_ptr<ConsentDatabase>> open_consent_database(const std::string& uri, const OpenOptions& options) {
     std::string_view u = uri;
     if (u.starts_with("sqlite:")) {
@@ -32,9 +42,9 @@ Result<std::unique_ptr<ConsentDatabase>> open_consent_database(const std::string
         // Accept the URL spelling "sqlite:///abs/path" as well as "sqlite:/abs/path".
         if (path.starts_with("///")) path.remove_prefix(2);
         if (path.empty()) return Status::InvalidArgument("consent database '" + uri + "': no file path after 'sqlite:'");
-        return open_sqlite_store(std::string(path), options);
+        return with_engine(open_sqlite_backend(std::string(path), options));
     }
-    if (u.starts_with("postgresql://") || u.starts_with("postgres://")) return open_pg_store(uri, options);
+    if (u.starts_with("postgresql://") || u.starts_with("postgres://")) return with_engine(open_pg_backend(uri, options));
     // Only the scheme is echoed: the rest of a mistyped URI may hold a password.
     std::string scheme(u.substr(0, std::min(u.find(':'), std::string_view::size_type{32})));
     return Status::InvalidArgument("consent database: unknown scheme '" + scheme +

@@ -5,8 +5,8 @@
 // consentctl makes. Semantics (DESIGN §7): keyed by (scope, normalize_address(address));
 // suppressions per scope or global "*" override any consent; every change is one transaction
 // and appends one history event per changed key; history is never deleted or rewritten.
-// Time comes in as `now` (unix seconds). Implementations: SQLite (sqlite_store.cpp) and
-// PostgreSQL (pg_store.cpp); both are safe to use from several threads at once and both pass
+// Time comes in as `now` (unix seconds). One implementation, the engine (engine.h), over two
+// backends (sqlite/, pg/); both are safe to use from several threads at once and both pass
 // tests/consent_backend_suite.cpp.
 #pragma once
 

@@ -1,21 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
-// sqlite_schema.h - the SQLite consent store schema, as an ordered list of migrations.
+// schema.h - the SQLite consent store schema, as an ordered list of migrations.
 //
-// Version N of the schema is what migrations 1..N produce; PRAGMA user_version records the
-// version a file is at. Never edit a shipped migration: append the next one (v1 -> v2 as
-// ALTER TABLE / CREATE INDEX ...) and bump kSqliteSchemaVersion in sqlite_store.h.
+// Migration N (1-based) brings a file from schema version N-1 to N; PRAGMA user_version records
+// the version a file is at, and the latest version is the length of the list. Never edit a
+// shipped migration: append the next one (ALTER TABLE / CREATE INDEX ...). Constants only.
 // History is append-only: triggers refuse UPDATE and DELETE on it.
 #pragma once
 
+#include <iterator>
+
 namespace cm {
 
-struct SqliteMigration {
-    int to_version;
-    const char* sql;
-};
-
-inline constexpr SqliteMigration kSqliteMigrations[] = {
-    {1, R"SQL(
+inline constexpr const char* kSqliteMigrations[] = {
+    R"SQL(
 CREATE TABLE consent (
     scope        TEXT NOT NULL,
     address      TEXT NOT NULL,
@@ -55,7 +52,9 @@ CREATE TRIGGER history_no_update BEFORE UPDATE ON history
     BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
 CREATE TRIGGER history_no_delete BEFORE DELETE ON history
     BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
-)SQL"},
+)SQL",
 };
+
+inline constexpr int kSqliteSchemaVersion = static_cast<int>(std::size(kSqliteMigrations));
 
 }  // namespace cm

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// sqlite_conn.h - thin RAII helpers over the SQLite C API used by sqlite_store.cpp.
+// connection.h - thin RAII helpers over the SQLite C API used by the SQLite backend.
 //
 // SqliteConn is one connection (opened SQLITE_OPEN_NOMUTEX) with its prepared statements
 // cached; it must be used by one thread at a time - SqlitePool hands each caller its own

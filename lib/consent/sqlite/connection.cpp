@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// sqlite_conn.cpp - RAII helpers over the SQLite C API (see sqlite_conn.h).
-#include "consent/sqlite/sqlite_conn.h"
+// connection.cpp - RAII helpers over the SQLite C API (see connection.h).
+#include "consent/sqlite/connection.h"
 
 namespace cm {
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// pg_connection.h - libpq plumbing for the PostgreSQL consent store: a small connection pool,
+// connection.h - libpq plumbing for the PostgreSQL consent store: a small connection pool,
 // statements prepared lazily per connection, and one reconnect-and-retry after a lost server.
 //
 // PgPool owns at most `size` connections, opened on demand. PgPool::run() borrows one for the

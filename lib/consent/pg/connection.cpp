@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// pg_connection.cpp - see pg_connection.h.
-#include "consent/pg/pg_connection.h"
+// connection.cpp - see connection.h.
+#include "consent/pg/connection.h"
 
 #include <cstdlib>
 
