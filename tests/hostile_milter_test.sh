@@ -100,7 +100,7 @@ for f in "$T"/corpus/*.eml; do
         pass "$name: reply ${secs}s after end of DATA"
     else
         fail "$name: reply within ${LIMIT_S}s of end of DATA" \
-            "took ${secs}s (milter's own ms=${mms:-?} since MAIL FROM, ${cpu}s of milter CPU; load $(cut -d' ' -f1-3 /proc/loadavg))"
+            "took ${secs}s (milter's own end-of-message ms=${mms:-?}, ${cpu}s of milter CPU; load $(cut -d' ' -f1-3 /proc/loadavg))"
     fi
     if kill -0 "$MILTER_PID" 2>/dev/null; then
         pass "$name: milter still running"
@@ -170,7 +170,7 @@ expect_eq "after the corpus: a compliant message still gets 250" "$(echo "$r" | 
 w=$(grep -i 'warning:.*milter' "$T/postfix.log" | grep -v 'connect to Milter service.*No such file' | head -n 3)
 expect_eq "Postfix logged no milter warning" "$w" ""
 
-echo "# case | reply | s from end of DATA to reply | milter verdict | milter ms (since MAIL FROM) | milter CPU s | VmHWM over baseline | VmRSS | reply text"
+echo "# case | reply | s from end of DATA to reply | milter verdict | milter ms (own end-of-message time) | milter CPU s | VmHWM over baseline | VmRSS | reply text"
 awk -F'\t' '{ printf "#   %-27s %s %6ss %-7s %7s ms %5ss %3s MB %3s MB  %s\n", $1, $2, $3, $4, $5, $6, $7, $8, substr($9, 1, 80) }' "$T/table"
 [ -s "$T/postfix-only" ] && echo "# answered by Postfix without the milter's verdict: $(tr '\n' ' ' <"$T/postfix-only")"
 echo "# baseline VmHWM ${base_kb} KB, final ${end_kb:-?} KB; hostile_milter_test ran $(($(date +%s) - started))s"
