@@ -7,7 +7,7 @@
 // !important, inline > sheet > presentational hints. Rules inside @media/@supports and other
 // at-rules are ignored on purpose: they are conditional (mostly mobile-only), so desktop
 // rendering decides visibility. Selectors with pseudo-classes such as :hover, attribute
-// selectors or sibling combinators are dropped (what MJML, Mailchimp and Klaviyo put there is
+// selectors or sibling combinators are dropped (what MJML and Mailchimp templates put there is
 // client targeting - `[owa]`, `u + .body`, `#MessageViewBody` - not hiding). Hiding properties:
 // display, visibility, opacity, mso-hide, zero boxes, off-screen, clip: rect() of at most 1px,
 // clip-path: inset(>=50%)/circle(0), transform: scale(0). Plain values, thread-compatible.
