@@ -22,7 +22,7 @@
 // `truncated`, whatever was seen.
 // Reasons (DESIGN §5, "Which reason a failing body_link reports"): the most specific cause wins.
 // A part with candidates but no usable one reports its best candidate's fault, in the order
-// unresolved-merge-tag > hidden > login-required > mailto-only (part_reason()); a part without
+// unresolved-merge-tag > hidden > login-required > mailto-only (part_outcome()); a part without
 // a candidate (or with only javascript:/relative ones) is missing-in-html-part /
 // missing-in-text-part. The message reports the failing part's reason; when no part has a
 // usable link, the most specific part reason, or `missing` when no part has a candidate.
