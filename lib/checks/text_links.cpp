@@ -228,7 +228,7 @@ std::string unwrap_urls(std::string_view text) {
             while (tok < next.size() && url_token_char(static_cast<unsigned char>(next[tok]))) ++tok;
             const bool bracketed = http > 0 && line[http - 1] == '<';
             const bool single = tok == next.size() || next.substr(tok).find_first_not_of(" \t>") == std::string_view::npos;
-            const std::string_view delims = "/?=&%#-_.";
+            const std::string_view delims = "/?=&%#-_";  // not ".": that ends a sentence
             const bool urlish = delims.find(line.back()) != std::string_view::npos ||
                                 next.substr(0, tok).find_first_of("/?=&%#") != std::string_view::npos;
             join = bracketed ? next.find('>') != std::string_view::npos
