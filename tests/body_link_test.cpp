@@ -178,7 +178,8 @@ TEST_CASE("a neighbour with its own text is not a candidate", "[body_link]") {
     CHECK(got.links[0].text == "Unsubscribe");
 }
 
-TEST_CASE("mixed problems: the reason describes the candidate nearest to usable", "[body_link]") {
+TEST_CASE("mixed problems: the most specific reason wins", "[body_link]") {
+    // DESIGN §5: unresolved-merge-tag > hidden > login-required > mailto-only.
     auto c = GENERATE(values<Case>({
         {"visible merge tag beats hidden working link",
          message({html(R"(<p style="display:none"><a href="https://example.com/u">Unsubscribe</a></p>
@@ -186,13 +187,79 @@ TEST_CASE("mixed problems: the reason describes the candidate nearest to usable"
         {"visible login beats visible mailto",
          message({html(R"(<p><a href="mailto:x@example.com">Unsubscribe</a> <a href="https://example.com/login">Unsubscribe online</a></p>)")}),
          "login-required"},
-        {"visible mailto beats hidden http",
+        {"hidden http beats visible mailto",
          message({plain("To unsubscribe write to off@example.com\n"),
                   html(R"(<p style="opacity:0"><a href="https://example.com/u">Unsubscribe</a></p>)")}),
-         "mailto-only"},
+         "hidden"},
+        {"hidden beats login",
+         message({html(R"(<p><a href="https://example.com/login">Unsubscribe</a><a hidden href="https://example.com/u">Unsubscribe</a></p>)")}),
+         "hidden"},
         {"only hidden candidates, one of them a merge tag",
          message({html(R"(<div hidden><a href="*|UNSUB|*">Unsubscribe</a><a href="https://example.com/u">Unsubscribe</a></div>)")}),
-         "hidden"},
+         "unresolved-merge-tag"},
+    }));
+    INFO(c.name);
+    CHECK(cm::reason_code(check(c.msg).reason) == c.want);
+}
+
+TEST_CASE("issue 12: a part with candidates reports its best candidate, not missing-in-part", "[body_link]") {
+    // The text part has the URL; the HTML part's only link is unusable in some way.
+    struct P { const char* name; const char* html; const char* text; const char* want; };
+    auto c = GENERATE(values<P>({
+        {"display:none (en)", R"(<p style="display:none"><a href="https://example.com/u">Unsubscribe</a></p>)",
+         "Unsubscribe: https://example.com/u\n", "hidden"},
+        {"1px (de)", R"(<p><a style="font-size:1px" href="https://example.com/u">Vom Newsletter abmelden</a></p>)",
+         "Vom Newsletter abmelden: https://example.com/u\n", "hidden"},
+        {"white on white (fr)", R"(<p style="color:#fff;background:#fff"><a style="color:#fff" href="https://example.com/u">Se désinscrire</a></p>)",
+         "Se désinscrire : https://example.com/u\n", "hidden"},
+        {"off-screen (es)", R"(<p style="position:absolute;left:-9999px"><a href="https://example.com/u">Darse de baja</a></p>)",
+         "Para darse de baja: https://example.com/u\n", "hidden"},
+        {"merge tag (nl)", R"(<p><a href="{{unsubscribe}}">Uitschrijven</a></p>)",
+         "Uitschrijven: https://example.com/u\n", "unresolved-merge-tag"},
+        {"login (it)", R"(<p><a href="https://example.com/login?next=/u">Annulla l'iscrizione</a></p>)",
+         "Annulla l'iscrizione: https://example.com/u\n", "login-required"},
+        {"mailto (pl)", R"(<p><a href="mailto:off@example.com">Wypisz się</a></p>)",
+         "Wypisz się: https://example.com/u\n", "mailto-only"},
+        {"no candidate at all", R"(<p>Hello</p>)",
+         "Unsubscribe: https://example.com/u\n", "missing-in-html-part"},
+        {"passing: visible in both", R"(<p><a href="https://example.com/u">Abbestellen</a></p>)",
+         "Abbestellen: https://example.com/u\n", ""},
+    }));
+    INFO(c.name);
+    cm::BodyLinkFinding got = check(message({plain(c.text, 0), html(c.html, 0)}));
+    CHECK(cm::reason_code(got.reason) == c.want);
+    REQUIRE(got.parts.size() == 2);
+    CHECK(got.parts[0].part == "text/plain");
+    CHECK(got.parts[0].pass);
+    CHECK(got.parts[1].part == "text/html");
+    CHECK(got.parts[1].pass == std::string(c.want).empty());
+    CHECK(cm::reason_code(got.parts[1].reason) == c.want);
+}
+
+TEST_CASE("issue 12: mailto-only is named as such", "[body_link][issue12]") {
+    auto c = GENERATE(values<Case>({
+        {"en: UNSUBSCRIBE block, address as mailto text",
+         message({html(R"(<table><tr><td><h3>UNSUBSCRIBE</h3></td></tr><tr><td><p>To be removed from our mailing lists, send an email to:</p>
+                          <p><a href="mailto:lists@shop.example">lists@shop.example</a></p></td></tr></table>)")}),
+         "mailto-only"},
+        {"de: address introduced by a colon",
+         message({html(R"(<p>Vom Newsletter abmelden? Schreiben Sie an:</p><p><a href="mailto:info@shop.example">info@shop.example</a></p>)")}),
+         "mailto-only"},
+        {"en: reply with REMOVE in the subject (html)",
+         message({html(R"(<p>Great offers. To stop these mails reply to this message with REMOVE in the subject line.</p>)")}),
+         "mailto-only"},
+        {"en: reply with REMOVE (text)", message({plain("Reply with REMOVE to be taken off.\n")}), "mailto-only"},
+        {"de: Betreff Abmelden", message({plain("Antworten Sie mit dem Betreff \"Abmelden\".\n")}), "mailto-only"},
+        {"fr: STOP en objet", message({html(R"(<p>Répondez avec STOP en objet de votre e-mail.</p>)")}), "mailto-only"},
+        {"es: BAJA en el asunto", message({plain("Responda a este correo con BAJA en el asunto.\n")}), "mailto-only"},
+        {"nl: onderwerp afmelden", message({plain("Stuur een e-mail met als onderwerp 'afmelden'.\n")}), "mailto-only"},
+        {"ja: 件名に配信停止", message({plain("件名に「配信停止」と記入してご返信ください。\n")}), "mailto-only"},
+        {"no instruction: a subject line mentioned otherwise",
+         message({plain("The subject of this week's issue is spring.\n")}), "missing"},
+        {"address not introduced: a contact address stays missing",
+         message({html(R"(<p>Questions? <a href="mailto:help@shop.example">help@shop.example</a></p>)")}), "missing"},
+        {"passing: a web link beside the mail instruction",
+         message({html(R"(<p>Reply with REMOVE in the subject, or <a href="https://shop.example/u">unsubscribe</a>.</p>)")}), ""},
     }));
     INFO(c.name);
     CHECK(cm::reason_code(check(c.msg).reason) == c.want);

@@ -75,6 +75,17 @@ TEST_CASE("box rules hide a link, and their near misses do not") {
         {"text-indent -9999px", R"x(<p style="text-indent:-9999px"><a href="u">Unsubscribe</a></p>)x", false, "off-screen"},
         {"text-indent 20px", R"x(<p style="text-indent:20px"><a href="u">Unsubscribe</a></p>)x", true, ""},
         {"empty anchor", R"x(<p>Unsubscribe <a href="u"></a></p>)x", false, "zero-size"},
+        // issue 12: clip, clip-path, transform
+        {"clip rect(0 0 0 0)", R"x(<span style="position:absolute;clip:rect(0 0 0 0)"><a href="u">Unsubscribe</a></span>)x", false, "clip"},
+        {"clip rect(1px,1px,1px,1px)", R"x(<span style="position:absolute;clip:rect(1px, 1px, 1px, 1px)"><a href="u">Unsubscribe</a></span>)x", false, "clip"},
+        {"clip rect large stays", R"x(<span style="position:absolute;clip:rect(0 300px 40px 0)"><a href="u">Unsubscribe</a></span>)x", true, ""},
+        {"clip-path inset(50%)", R"x(<p style="clip-path:inset(50%)"><a href="u">Unsubscribe</a></p>)x", false, "clip"},
+        {"clip-path inset(10%) stays", R"x(<p style="clip-path:inset(10%)"><a href="u">Unsubscribe</a></p>)x", true, ""},
+        {"clip-path circle(0)", R"x(<p style="clip-path:circle(0)"><a href="u">Unsubscribe</a></p>)x", false, "clip"},
+        {"transform scale(0)", R"x(<p style="transform:scale(0)"><a href="u">Unsubscribe</a></p>)x", false, "zero-size"},
+        {"transform scaleY(0)", R"x(<p style="transform: scaleY(0)"><a href="u">Unsubscribe</a></p>)x", false, "zero-size"},
+        {"transform scale(1.2) stays", R"x(<p style="transform:scale(1.2)"><a href="u">Unsubscribe</a></p>)x", true, ""},
+        {"transform translateX(0) stays", R"x(<p style="transform:translateX(0)"><a href="u">Unsubscribe</a></p>)x", true, ""},
     }));
     check_case(c);
 }

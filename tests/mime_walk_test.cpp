@@ -485,3 +485,15 @@ TEST_CASE("parse_message is safe from several threads", "[mime_walk][threads]") 
     for (auto& th : threads) th.join();
     for (int n : mismatches) CHECK(n == 0);
 }
+
+TEST_CASE("format=flowed text is unflowed (RFC 3676)", "[mime_walk][issue12]") {
+    CHECK(cm::unflow_text("To unsubscribe, follow \r\nthe link below:\r\n https://x.example/u\r\n", false) ==
+          "To unsubscribe, follow the link below:\nhttps://x.example/u\n");
+    CHECK(cm::unflow_text("https://x.example/very/long/ \r\npath\r\n", true) == "https://x.example/very/long/path\n");
+    CHECK(cm::unflow_text("-- \r\nsig\r\n", false) == "-- \nsig\n");
+    cm::ParsedMessage m = cm::parse_message(
+        "Content-Type: text/plain; charset=utf-8; format=flowed; delsp=yes\r\n\r\n"
+        "Abmelden: https://x.example/a/ \r\nb?id=1\r\n");
+    REQUIRE(m.parts.size() == 1);
+    CHECK(m.parts[0].text == "Abmelden: https://x.example/a/b?id=1\n");
+}

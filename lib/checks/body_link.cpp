@@ -3,27 +3,29 @@
 //
 // Candidates. An HTML <a href> is an unsubscribe candidate when
 //   (a) its text (anchor text + alt/title) matches the phrase set (html_link context), or
-//   (b) its text is neutral ("click here", "hier", a bare URL, empty) or an unrendered template
-//       expression ("{{ L.T "email.unsub" }}"), and its block text matches, or its href holds an
-//       unsubscribe keyword (text_links.h).
+//   (b) its text is neutral ("click here", "hier", a bare URL or address, empty) or an
+//       unrendered template expression ("{{ L.T "email.unsub" }}"), and its block text matches,
+//       or it stands alone in its block after text ending in ':' that matches (introduced()),
+//       or its href holds an unsubscribe keyword (text_links.h).
 // A link whose own text says something else ("Privacy policy" beside "Unsubscribe") is never a
 // candidate. href "" or "#..." is not a link at all and is skipped. In text/plain parts the
-// candidates are the links find_text_links() marks as unsubscribe links.
+// candidates are the links find_text_links() marks as unsubscribe links. A part without a usable
+// candidate whose text says to unsubscribe by e-mail ("reply with REMOVE in the subject", the
+// [by-mail] phrases) gets a mailto candidate for that instruction.
 //
 // Usable = visible, and the URL is http(s), without an unresolved merge tag, not a sign-in page.
 //
 // Verdict. Pass when a usable candidate exists - and, with RequireLinkInEveryPart, when every
-// part of each alternative group that has one also has its own (else missing-in-text-part /
-// missing-in-html-part). Only parts of the same multipart/alternative render the same content;
-// a standalone part (alternative_group -1) needs no link of its own.
-// When there is no usable link:
-//   - truncated message (only a prefix was scanned) -> `truncated`, whatever was seen;
-//   - else the reason describes the candidate NEAREST to usable, as a reader sees it:
-//     a visible candidate beats a hidden one (a reader can see and try it); among visible ones
-//     login-required (a working web page behind a sign-in) > unresolved-merge-tag (a web link
-//     with a broken URL) > mailto-only (no web link) > missing (javascript:, relative, ...).
-//     So a visible merge-tag link beside a hidden working link gives `unresolved-merge-tag`;
-//     `hidden` is given only when every candidate is hidden. No candidate -> `missing`.
+// part of each alternative group that has one also has its own. Only parts of the same
+// multipart/alternative render the same content; a standalone part (alternative_group -1) needs
+// no link of its own. A truncated message (only a prefix was scanned) that fails says
+// `truncated`, whatever was seen.
+// Reasons (DESIGN §5, "Which reason a failing body_link reports"): the most specific cause wins.
+// A part with candidates but no usable one reports its best candidate's fault, in the order
+// unresolved-merge-tag > hidden > login-required > mailto-only (part_outcome()); a part without
+// a candidate (or with only javascript:/relative ones) is missing-in-html-part /
+// missing-in-text-part. The message reports the failing part's reason; when no part has a
+// usable link, the most specific part reason, or `missing` when no part has a candidate.
 // Policy: preference-centre wording ("subscription settings", "manage subscription",
 // "email preferences") counts as an unsubscribe phrase (lib/checks/phrases.txt); "update your
 // profile" does not. A Campaign Monitor <unsubscribe> custom tag is not an <a> and not a link.
@@ -40,8 +42,8 @@
 namespace cm {
 namespace {
 
-// What keeps a candidate's URL from being usable, nearest-to-usable first.
-enum class UrlProblem { none = 0, login = 1, merge_tag = 2, mailto = 3, not_http = 4 };
+// What keeps a candidate's URL from being usable.
+enum class UrlProblem { none, login, merge_tag, mailto, not_http };
 
 const char* problem_why(UrlProblem p) {
     switch (p) {
@@ -52,15 +54,6 @@ const char* problem_why(UrlProblem p) {
         case UrlProblem::not_http: return "not-http";
     }
     return "";
-}
-
-Reason problem_reason(UrlProblem p) {
-    switch (p) {
-        case UrlProblem::login: return Reason::body_link_login_required;
-        case UrlProblem::merge_tag: return Reason::body_link_merge_tag;
-        case UrlProblem::mailto: return Reason::body_link_mailto_only;
-        default: return Reason::body_link_missing;
-    }
 }
 
 UrlProblem url_problem(std::string_view url) {
@@ -107,6 +100,27 @@ std::string css_limit_hit(const HtmlScan& scan) {
     return {};
 }
 
+// A part without a usable candidate whose text tells the reader to unsubscribe by e-mail
+// ("reply with REMOVE in the subject") gets a mailto candidate for it: mailto-only, not missing.
+void add_mail_instruction(std::string_view text, const char* part, std::size_t index, const PhraseSet& phrases,
+                          PatternBudget& budget, std::vector<Candidate>& out) {
+    if (std::any_of(out.begin(), out.end(), [&](const Candidate& c) { return c.part == index && c.usable(); }))
+        return;
+    if (!phrases.is_mail_instruction(text, &budget)) return;
+    Candidate c;
+    c.part = index;
+    c.problem = UrlProblem::mailto;
+    c.link = {part, "", "(instruction to unsubscribe by e-mail)", true, problem_why(c.problem)};
+    out.push_back(std::move(c));
+}
+
+// A link alone in its block, right after text ending in ':' ("To be removed from our lists,
+// send an e-mail to:" / <p><a href="mailto:...">address</a></p>): that text introduces it.
+bool introduced(const HtmlLink& l) {
+    std::string_view before = trim(l.text_before);
+    return !before.empty() && before.back() == ':' && l.text.rfind(l.block_text, 0) == 0;
+}
+
 void html_candidates(const TextPart& part, std::size_t index, const PhraseSet& phrases,
                      const BodyLinkOptions& options, PatternBudget& budget, std::vector<Candidate>& out,
                      std::vector<std::string>& notes) {
@@ -126,6 +140,8 @@ void html_candidates(const TextPart& part, std::size_t index, const PhraseSet& p
         } else if (phrases.is_neutral(l.text, &budget) || is_template_expression(l.text)) {
             if (phrases.is_unsubscribe(l.block_text, PhraseContext::html_link, &budget))
                 shown = l.block_text;
+            else if (introduced(l) && phrases.is_unsubscribe(l.text_before, PhraseContext::html_link, &budget))
+                shown = l.text_before;
             else if (url_has_unsubscribe_keyword(href))
                 shown = l.text.empty() ? std::string(href) : l.text;
             else
@@ -142,6 +158,7 @@ void html_candidates(const TextPart& part, std::size_t index, const PhraseSet& p
                   join_why(l.visible ? "" : l.why, c.problem)};
         out.push_back(std::move(c));
     }
+    add_mail_instruction(scan.visible_text, "text/html", index, phrases, budget, out);
 }
 
 void plain_candidates(const TextPart& part, std::size_t index, const PhraseSet& phrases,
@@ -155,27 +172,69 @@ void plain_candidates(const TextPart& part, std::size_t index, const PhraseSet& 
         c.link = {"text/plain", std::move(url), std::move(l.context), true, problem_why(c.problem)};
         out.push_back(std::move(c));
     }
+    add_mail_instruction(part.text, "text/plain", index, phrases, budget, out);
 }
 
-// The reason when no usable link exists: see the file comment.
-Reason failure_reason(const std::vector<Candidate>& cands) {
-    const Candidate* best = nullptr;
-    for (const Candidate& c : cands) {
-        if (!c.link.visible) continue;
-        if (!best || c.problem < best->problem) best = &c;
+// Why a candidate is not usable, most specific first (DESIGN §5); usable last.
+enum class Fault { merge_tag, hidden, login, mailto, other, usable };
+
+Fault fault_of(const Candidate& c) {
+    if (c.problem == UrlProblem::merge_tag) return Fault::merge_tag;
+    if (!c.link.visible) return Fault::hidden;
+    switch (c.problem) {
+        case UrlProblem::none: return Fault::usable;
+        case UrlProblem::login: return Fault::login;
+        case UrlProblem::mailto: return Fault::mailto;
+        default: return Fault::other;
     }
-    if (best) return problem_reason(best->problem);
-    return cands.empty() ? Reason::body_link_missing : Reason::body_link_hidden;
+}
+
+// The reason of a fault; Fault::other and Fault::usable have none.
+Reason fault_reason(Fault f) {
+    switch (f) {
+        case Fault::merge_tag: return Reason::body_link_merge_tag;
+        case Fault::hidden: return Reason::body_link_hidden;
+        case Fault::login: return Reason::body_link_login_required;
+        case Fault::mailto: return Reason::body_link_mailto_only;
+        default: return Reason::none;
+    }
+}
+
+// The one place a part's outcome is decided: pass when it has a usable candidate, else its
+// best candidate's reason, else missing-in-{html,text}-part.
+PartOutcome part_outcome(const TextPart& part, std::size_t index, const std::vector<Candidate>& cands) {
+    Fault best = Fault::other;
+    bool usable = false;
+    for (const Candidate& c : cands) {
+        if (c.part != index) continue;
+        Fault f = fault_of(c);
+        if (f == Fault::usable) usable = true;
+        else best = std::min(best, f);
+    }
+    PartOutcome out{part.kind == PartKind::html ? "text/html" : "text/plain", usable, Reason::none};
+    if (!usable)
+        out.reason = best != Fault::other ? fault_reason(best)
+                     : part.kind == PartKind::html ? Reason::body_link_missing_in_html_part
+                                                   : Reason::body_link_missing_in_text_part;
+    return out;
+}
+
+// The message's reason when no part has a usable link: the most specific part reason, or
+// `missing` when no part has a candidate.
+Reason failure_reason(const std::vector<Candidate>& cands) {
+    Fault best = Fault::other;
+    for (const Candidate& c : cands) best = std::min(best, fault_of(c));
+    return best == Fault::other ? Reason::body_link_missing : fault_reason(best);
 }
 
 // RequireLinkInEveryPart: the first part of an alternative group lacking a link that another
 // part of the same group has; nullptr when every such group is complete.
-const TextPart* part_missing_link(const ParsedMessage& m, const std::vector<bool>& has_usable) {
+const PartOutcome* part_missing_link(const ParsedMessage& m, const std::vector<PartOutcome>& parts) {
     for (std::size_t i = 0; i < m.parts.size(); ++i) {
         int g = m.parts[i].alternative_group;
-        if (g < 0 || has_usable[i]) continue;
+        if (g < 0 || parts[i].pass) continue;
         for (std::size_t j = 0; j < m.parts.size(); ++j)
-            if (j != i && m.parts[j].alternative_group == g && has_usable[j]) return &m.parts[i];
+            if (j != i && m.parts[j].alternative_group == g && parts[j].pass) return &parts[i];
     }
     return nullptr;
 }
@@ -256,19 +315,15 @@ BodyLinkFinding check_body_link(const ParsedMessage& message, const PhraseSet& p
     }
     if (budget.any_spent()) add_note(f.notes, "limit:pattern");
 
-    std::vector<bool> has_usable(message.parts.size(), false);
-    for (const Candidate& c : cands) {
-        if (c.usable()) has_usable[c.part] = true;
-        f.links.push_back(c.link);
-    }
-    bool any = std::find(has_usable.begin(), has_usable.end(), true) != has_usable.end();
+    for (const Candidate& c : cands) f.links.push_back(c.link);
+    for (std::size_t i = 0; i < message.parts.size(); ++i)
+        f.parts.push_back(part_outcome(message.parts[i], i, cands));
+    bool any = std::any_of(f.parts.begin(), f.parts.end(), [](const PartOutcome& p) { return p.pass; });
     Reason reason = Reason::none;
     if (!any) {
         reason = failure_reason(cands);
     } else if (options.require_link_in_every_part) {
-        if (const TextPart* lacking = part_missing_link(message, has_usable))
-            reason = lacking->kind == PartKind::plain ? Reason::body_link_missing_in_text_part
-                                                      : Reason::body_link_missing_in_html_part;
+        if (const PartOutcome* lacking = part_missing_link(message, f.parts)) reason = lacking->reason;
     }
     // Only a prefix was scanned: the link may well be in the rest.
     if (reason != Reason::none && message.truncated) reason = Reason::body_link_truncated;

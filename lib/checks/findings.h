@@ -28,10 +28,19 @@ struct BodyLink {
     std::string why;      // when not visible or not usable: hidden cause or problem code
 };
 
+// The outcome of one text part (DESIGN §5): pass when it has a usable unsubscribe link, else
+// the reason it alone would fail with (hidden, mailto-only, ..., missing-in-html-part).
+struct PartOutcome {
+    std::string part;     // "text/html" or "text/plain"
+    bool pass = false;
+    Reason reason = Reason::none;  // a body_link_* reason when failing
+};
+
 struct BodyLinkFinding {
     bool pass = false;
     Reason reason = Reason::none;  // a body_link_* reason when failing
     std::vector<BodyLink> links;  // every unsubscribe candidate seen, usable or not
+    std::vector<PartOutcome> parts;  // one per text part, in message order
     std::vector<std::string> notes;  // limit breaches met on the way (e.g. "limit:css-rules")
 };
 

@@ -6,7 +6,7 @@
 // patterns ~1.1 ms), user patterns one regex each (so a bad one is named, and backreferences
 // keep their numbers).
 // User patterns (UnsubscribePhrases) are read like phrases.txt: '#' comments, blank lines, and
-// optional [unsubscribe]/[link-only]/[neutral] section lines; without a section line a user
+// optional [unsubscribe]/[link-only]/[neutral]/[by-mail] section lines; without a section line a user
 // pattern is an [unsubscribe] pattern. The same word-boundary wrapping applies to them.
 // A match that exceeds the PCRE2 match limit (catastrophic backtracking) counts as no match,
 // and with a PatternBudget the pattern is not run again for that message.
@@ -35,7 +35,7 @@ constexpr const char* kWordChar =
     "[\\p{Latin}\\p{Greek}\\p{Cyrillic}\\p{Armenian}\\p{Georgian}\\p{Hebrew}\\p{Arabic}"
     "\\p{Devanagari}\\p{N}_]";
 
-enum Section { kUnsubscribe = 0, kLinkOnly = 1, kNeutral = 2, kSections = 3 };
+enum Section { kUnsubscribe = 0, kLinkOnly = 1, kNeutral = 2, kByMail = 3, kSections = 4 };
 
 struct CodeDeleter {
     void operator()(pcre2_code* c) const { pcre2_code_free(c); }
@@ -159,6 +159,7 @@ Result<Parsed> parse_lines(const std::vector<std::string_view>& lines) {
         if (line == "[unsubscribe]") { cur = kUnsubscribe; continue; }
         if (line == "[link-only]") { cur = kLinkOnly; continue; }
         if (line == "[neutral]") { cur = kNeutral; continue; }
+        if (line == "[by-mail]") { cur = kByMail; continue; }
         out.patterns[cur].push_back(widen_spaces(line));
     }
     return out;
@@ -211,7 +212,7 @@ bool istarts_with(std::string_view s, std::string_view prefix) {
     return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
 }
 
-// A text that is itself just a URL ("https://example.com/u?id=1", "<www.example.com>").
+// A text that is itself just a URL or address ("https://example.com/u?id=1", "<www.example.com>").
 bool looks_like_url(std::string_view t) {
     while (!t.empty() && std::string_view("<([\"'").find(t.front()) != std::string_view::npos)
         t.remove_prefix(1);
@@ -220,7 +221,10 @@ bool looks_like_url(std::string_view t) {
     if (t.empty() || t.find_first_of(" \t\r\n") != std::string_view::npos) return false;
     for (std::string_view p : {"http://", "https://", "www.", "mailto:"})
         if (istarts_with(t, p) && t.size() > p.size()) return true;
-    return false;
+    // A bare e-mail address ("unsubscribe@example.com") says no more than a URL.
+    std::size_t at = t.find('@');
+    return at > 0 && at != std::string_view::npos && t.find('@', at + 1) == std::string_view::npos &&
+           t.find('.', at) != std::string_view::npos && t.back() != '.';
 }
 
 struct MatchContextDeleter {
@@ -232,6 +236,7 @@ struct MatchContextDeleter {
 struct PhraseSet::Impl {
     Code builtin[kSections];                    // one alternation per section (may be null)
     std::vector<Code> extra[kSections];         // user patterns, one regex each
+    Code label_before, label_after;             // [link-only] words as URL labels (is_url_label)
     std::unique_ptr<pcre2_match_context, MatchContextDeleter> context;
 
     // True when any regex of the section matches. Match data is thread_local: one
@@ -292,6 +297,18 @@ Result<std::shared_ptr<const PhraseSet>> PhraseSet::create(const std::vector<std
             impl->extra[s].push_back(std::move(code.value()));
         }
     }
+    std::vector<std::string> link_only = builtin->patterns[kLinkOnly];
+    link_only.insert(link_only.end(), user->patterns[kLinkOnly].begin(), user->patterns[kLinkOnly].end());
+    if (!link_only.empty()) {
+        const std::string words = "(?:" + grouped_alternation(link_only) + ")";
+        const std::string sep = "[\\s\\p{P}\\p{S}]*";
+        Result<Code> before = compile(std::string("(?<!") + kWordChar + ")" + words + sep + "$", "label");
+        Result<Code> after = compile("^" + sep + words + "(?!" + kWordChar + ")" + sep + "$", "label");
+        if (!before.ok()) return before.status();
+        if (!after.ok()) return after.status();
+        impl->label_before = std::move(before.value());
+        impl->label_after = std::move(after.value());
+    }
     return std::shared_ptr<const PhraseSet>(new PhraseSet(std::move(impl)));
 }
 
@@ -299,6 +316,16 @@ bool PhraseSet::is_unsubscribe(std::string_view text, PhraseContext context, Pat
     if (trim(text).empty()) return false;
     if (impl_->matches(kUnsubscribe, text, budget)) return true;
     return context == PhraseContext::html_link && impl_->matches(kLinkOnly, text, budget);
+}
+
+bool PhraseSet::is_url_label(std::string_view before, std::string_view after, PatternBudget* budget) const {
+    if (!impl_->label_before) return false;
+    return (!trim(before).empty() && impl_->run(impl_->label_before.get(), before, budget)) ||
+           (!trim(after).empty() && impl_->run(impl_->label_after.get(), after, budget));
+}
+
+bool PhraseSet::is_mail_instruction(std::string_view text, PatternBudget* budget) const {
+    return !trim(text).empty() && impl_->matches(kByMail, text, budget);
 }
 
 bool PhraseSet::is_neutral(std::string_view text, PatternBudget* budget) const {

@@ -31,7 +31,15 @@ public:
     // Does the (UTF-8) text contain an unsubscribe phrase valid in this context?
     // `budget` (the current message's, may be null) skips patterns spent on PCRE2 limits.
     bool is_unsubscribe(std::string_view text, PhraseContext context, PatternBudget* budget = nullptr) const;
-    // Is the text neutral link wording ("click here", "hier", "ici", a bare URL, empty) that
+    // Is a [link-only] word (one that also means "log out": "Abmelden", "Afmelden") a label
+    // directly attached to a plain-text URL on its line: `before` (the line up to the URL)
+    // ends with it ("Abmelden: ", "Afmelden <"), or `after` (the rest of the line) is just it
+    // ("> (abmelden)")? Separators in between are white space, punctuation and symbols.
+    bool is_url_label(std::string_view before, std::string_view after, PatternBudget* budget = nullptr) const;
+    // Does the text tell the reader to unsubscribe by sending an e-mail ("reply with REMOVE in
+    // the subject", "Betreff: Abmelden"; the [by-mail] section)?
+    bool is_mail_instruction(std::string_view text, PatternBudget* budget = nullptr) const;
+    // Is the text neutral link wording ("click here", "hier", "ici", a bare URL or address, empty) that
     // takes its meaning from the surrounding block?
     bool is_neutral(std::string_view text, PatternBudget* budget = nullptr) const;
 

@@ -41,9 +41,9 @@ enum class ActionSetting { list_unsubscribe_action, body_link_action, oversize_a
     X(body_link_missing, body_link, "missing", body_link_action,                                     \
       "No unsubscribe link at all, or only links that are not http(s).")                            \
     X(body_link_hidden, body_link, "hidden", body_link_action,                                       \
-      "Every unsubscribe link is hidden from the reader.")                                           \
+      "An unsubscribe link is hidden from the reader.")                                           \
     X(body_link_mailto_only, body_link, "mailto-only", body_link_action,                             \
-      "The only unsubscribe links are mailto: links or bare addresses.")                             \
+      "The only unsubscribe ways are mailto: links, bare addresses or instructions to send mail.")                             \
     X(body_link_merge_tag, body_link, "unresolved-merge-tag", body_link_action,                      \
       "The unsubscribe link's URL still holds a template placeholder.")                              \
     X(body_link_login_required, body_link, "login-required", body_link_action,                       \

@@ -1,14 +1,21 @@
 // SPDX-License-Identifier: Apache-2.0
 // text_links.cpp - URL and address scanning of plain text, and the phrase-proximity rule.
 //
-// Proximity rule (per link on line i): the phrase text looked at is line i, plus up to three
+// Proximity rule (per link on line i): the phrase text looked at is line i, plus up to five
 // lines before it and one line after it, all in the same paragraph (no blank line between)
 // and without an http(s) URL of their own - a phrase belongs to the URL nearest to it, so
 // "To unsubscribe go to:\nhttp://a" links a, but "Unsubscribe: http://a\nShop: http://b"
-// does not link b. A line ending in ':' bridges one blank line ("go to:\n\nURL"). Lines are
-// joined with a space, so a phrase may wrap across lines; then only the sentence holding the
-// link counts. The links themselves are blanked out of that text: a keyword inside a URL only
-// marks that URL.
+// does not link b. A line that points at what follows (it ends in ':' or says "below",
+// "following", "unten", ...) bridges one blank line. Lines are joined with a space, so a
+// phrase may wrap across lines; then only the sentence holding the link counts - and, when
+// the URL starts its line, also the sentence just before it ("... follow the link below to
+// unsubscribe.\nhttps://..."). The links themselves are blanked out of that text: a keyword
+// inside a URL only marks that URL.
+// Labels: a [link-only] word ("Abmelden", "Afmelden") counts only directly attached to the URL
+// on its line ("Abmelden: https://...", "https://... (afmelden)"), never as loose prose.
+// Wrapped URLs: a URL that runs to the end of its line continues on the next line when it is
+// inside an unclosed <...>, or when that line is one URL-like token (the URL broke at a
+// delimiter or the token holds one); the lines are joined before scanning.
 #include "checks/text_links.h"
 
 #include <algorithm>
@@ -20,7 +27,7 @@
 namespace cm {
 namespace {
 
-constexpr std::size_t kLinesBefore = 3;
+constexpr std::size_t kLinesBefore = 5;
 constexpr std::size_t kMaxContext = 300;
 
 struct Line {
@@ -153,6 +160,73 @@ std::string_view sentence_around(std::string_view w, std::size_t at, std::size_t
     return w.substr(begin, end - begin);
 }
 
+// The last sentence of `w` (which ends before the link's line), or "".
+std::string_view last_sentence(std::string_view w) {
+    while (!w.empty() && std::isspace(static_cast<unsigned char>(w.back()))) w.remove_suffix(1);
+    if (w.empty()) return w;
+    return sentence_around(w, w.size() - 1, 1);
+}
+
+// Nothing but white space, brackets and bullets ("  <", "* [")?
+bool only_punctuation(std::string_view s) {
+    return std::all_of(s.begin(), s.end(), [](unsigned char c) { return c < 0x80 && !std::isalnum(c); });
+}
+
+// Does the line point at what follows it: a trailing ':' or "below"/"following" wording?
+bool points_ahead(std::string_view line) {
+    if (ends_with_colon(line)) return true;
+    std::string lower(line);
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    static constexpr std::string_view kWords[] = {
+        "below", "following", "unten", "folgende", "nachfolgend", "ci-dessous", "suivant",
+        "abajo", "siguiente", "sotto", "seguente", "abaixo", "seguinte", "hieronder", "volgende",
+        "nedan", "följande", "nedenfor", "følgende", "poniż", "níže", "nasledujúc", "alább",
+        "mai jos", "ниже", "нижче", "aşağıdaki", "以下", "下記", "下面", "아래", "di bawah", "dưới đây"};
+    return std::any_of(std::begin(kWords), std::end(kWords),
+                       [&](std::string_view w) { return lower.find(w) != std::string::npos; });
+}
+
+bool url_token_char(unsigned char c) { return url_char(c) && c != '(' && c != ')'; }
+
+// Joins URLs wrapped over two lines (see the file comment). Keeps every other byte.
+std::string unwrap_urls(std::string_view text) {
+    std::string out;
+    std::size_t start = 0;
+    while (start < text.size()) {
+        std::size_t nl = text.find('\n', start);
+        if (nl == std::string_view::npos) break;
+        std::string_view line = text.substr(start, nl - start);
+        std::size_t cr = (!line.empty() && line.back() == '\r') ? 1 : 0;
+        line.remove_suffix(cr);
+        std::size_t next_end = text.find('\n', nl + 1);
+        std::string_view next = text.substr(nl + 1, (next_end == std::string_view::npos ? text.size() : next_end) - nl - 1);
+        if (!next.empty() && next.back() == '\r') next.remove_suffix(1);
+        bool join = false;
+        std::size_t http = std::string_view::npos;  // where the line's last URL starts
+        for (std::size_t p = line.find("http"); p != std::string_view::npos; p = line.find("http", p + 1))
+            if (istarts(line, p, "http://") || istarts(line, p, "https://")) http = p;
+        if (http != std::string_view::npos && !next.empty() && url_token_char(next[0]) &&
+            std::all_of(line.begin() + http, line.end(), [](unsigned char c) { return url_char(c); }) &&
+            next.find("://") == std::string_view::npos) {
+            std::size_t tok = 0;
+            while (tok < next.size() && url_token_char(static_cast<unsigned char>(next[tok]))) ++tok;
+            const bool bracketed = http > 0 && line[http - 1] == '<';
+            const bool single = tok == next.size() || next.substr(tok).find_first_not_of(" \t>") == std::string_view::npos;
+            const std::string_view delims = "/?=&%#-_";  // not ".": that ends a sentence
+            const bool urlish = delims.find(line.back()) != std::string_view::npos ||
+                                next.substr(0, tok).find_first_of("/?=&%#") != std::string_view::npos;
+            join = bracketed ? next.find('>') != std::string_view::npos
+                             : single && urlish && line.size() >= 60 && next.find('@') == std::string_view::npos;
+        }
+        out.append(text.substr(start, nl - start - cr));
+        if (!join) out.append(text.substr(nl - cr, cr + 1));
+        start = nl + 1;
+    }
+    out.append(text.substr(std::min(start, text.size())));
+    return out;
+}
+
 }  // namespace
 
 bool url_has_unsubscribe_keyword(std::string_view url) {
@@ -175,7 +249,9 @@ bool url_has_unsubscribe_keyword(std::string_view url) {
                        [&](std::string_view k) { return rest.find(k) != std::string::npos; });
 }
 
-std::vector<TextLink> find_text_links(std::string_view text, const PhraseSet& phrases, PatternBudget* budget) {
+std::vector<TextLink> find_text_links(std::string_view raw, const PhraseSet& phrases, PatternBudget* budget) {
+    const std::string unwrapped = unwrap_urls(raw);
+    const std::string_view text = unwrapped;
     std::vector<Line> lines;
     for (std::size_t start = 0; start <= text.size();) {
         std::size_t nl = text.find('\n', start);
@@ -203,8 +279,8 @@ std::vector<TextLink> find_text_links(std::string_view text, const PhraseSet& ph
         std::vector<std::size_t> window_lines;
         for (std::size_t k = i, taken = 0; k > 0 && taken < kLinesBefore;) {
             std::size_t prev = k - 1;
-            // "... go to:" + blank line + URL: a trailing colon bridges one blank line.
-            if (lines[prev].blank && k == i && prev > 0 && ends_with_colon(lines[prev - 1].text))
+            // "... go to:" / "... the link below." + blank line + URL: bridges one blank line.
+            if (lines[prev].blank && k == i && prev > 0 && points_ahead(lines[prev - 1].text))
                 prev = prev - 1;
             if (lines[prev].blank || lines[prev].has_http) break;
             window_lines.insert(window_lines.begin(), prev);
@@ -227,12 +303,23 @@ std::vector<TextLink> find_text_links(std::string_view text, const PhraseSet& ph
             std::size_t at = lines[i].text.find(link.url, search_from);
             if (at == std::string_view::npos) at = lines[i].text.find(link.url);
             search_from = at == std::string_view::npos ? search_from : at + link.url.size();
-            std::string_view sentence =
-                sentence_around(window, line_offset + (at == std::string_view::npos ? 0 : at),
-                                link.url.size());
+            const std::size_t pos = at == std::string_view::npos ? 0 : at;
+            std::string_view sentence = sentence_around(window, line_offset + pos, link.url.size());
+            const std::string_view rest = lines[i].text.substr(std::min(pos + link.url.size(), lines[i].text.size()));
+            std::string_view why;  // the phrase text that makes it an unsubscribe link
             if (phrases.is_unsubscribe(sentence, PhraseContext::plain_text, budget)) {
+                why = sentence;
+            } else if (only_punctuation(lines[i].text.substr(0, pos))) {
+                // A URL that starts its line also takes the sentence just before it.
+                std::string_view prev = last_sentence(std::string_view(window).substr(0, line_offset));
+                if (phrases.is_unsubscribe(prev, PhraseContext::plain_text, budget)) why = prev;
+            }
+            if (!why.empty()) {
                 link.unsubscribe = true;
-                link.context = cap(collapse(sentence));
+                link.context = cap(collapse(why));
+            } else if (phrases.is_url_label(lines[i].text.substr(0, pos), rest, budget)) {
+                link.unsubscribe = true;
+                link.context = cap(collapse(lines[i].text));
             } else if (link.kind != TextLink::Kind::address && url_has_unsubscribe_keyword(link.url)) {
                 link.unsubscribe = true;
                 link.context = link.url;

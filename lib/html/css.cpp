@@ -32,6 +32,8 @@ constexpr PropName kProps[] = {
     {"text-indent", CssProp::text_indent, false}, {"font-size", CssProp::font_size, false},
     {"font", CssProp::font_size, true},         {"color", CssProp::color, false},
     {"background-color", CssProp::background, false}, {"background", CssProp::background, true},
+    {"clip", CssProp::clip, false},             {"clip-path", CssProp::clip_path, false},
+    {"transform", CssProp::transform, false},
 };
 
 const PropName* find_prop(std::string_view name) {
@@ -476,6 +478,53 @@ std::optional<Rgba> background_color_of(std::string_view v, bool shorthand, bool
     return color;
 }
 
+// The numbers inside the first "name(...)" of `v` (units dropped), or empty.
+std::vector<double> function_args(std::string_view v, std::string_view name) {
+    std::vector<double> out;
+    std::string lower(v);
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::size_t at = lower.find(std::string(name) + "(");
+    if (at == std::string::npos) return out;
+    std::size_t close = lower.find(')', at);
+    std::string_view args = std::string_view(lower).substr(at + name.size() + 1, close - at - name.size() - 1);
+    for (std::size_t i = 0; i < args.size();) {
+        while (i < args.size() && (args[i] == ' ' || args[i] == ',')) ++i;
+        std::size_t e = args.find_first_of(" ,", i);
+        if (e == std::string_view::npos) e = args.size();
+        std::string_view arg = args.substr(i, e - i);
+        if (auto n = parse_number(arg)) out.push_back(*n);
+        i = e;
+    }
+    return out;
+}
+
+// clip: rect(0 0 0 0) / rect(1px, 1px, 1px, 1px) - the "visually hidden" idiom: a box of at
+// most 1px shows nothing readable.
+bool clips_everything(std::string_view v) {
+    std::vector<double> n = function_args(v, "rect");
+    if (n.size() != 4) return false;
+    return std::abs(n[2] - n[0]) <= 1 && std::abs(n[1] - n[3]) <= 1;
+}
+
+// clip-path: inset(50%) or more, circle(0) / ellipse(0 0): nothing left to see.
+bool clip_path_empty(std::string_view v) {
+    if (std::vector<double> n = function_args(v, "inset"); !n.empty())
+        return icontains(v, "%") && n[0] >= 50;
+    if (std::vector<double> n = function_args(v, "circle"); !n.empty()) return n[0] == 0;
+    if (std::vector<double> n = function_args(v, "ellipse"); !n.empty()) return n[0] == 0 || (n.size() > 1 && n[1] == 0);
+    return false;
+}
+
+// transform: scale(0), scaleX(0), scaleY(0), scale(0, 1), matrix(0, 0, 0, 0, ...).
+bool scales_to_zero(std::string_view v) {
+    for (std::string_view f : {"scale", "scalex", "scaley"})
+        for (double n : function_args(v, f))
+            if (n == 0) return true;
+    std::vector<double> m = function_args(v, "matrix");
+    return m.size() == 6 && ((m[0] == 0 && m[1] == 0) || (m[2] == 0 && m[3] == 0));
+}
+
 }  // namespace
 
 ComputedStyle compute_style(const ComputedStyle& parent, const CascadedStyle& cascaded,
@@ -524,6 +573,9 @@ ComputedStyle compute_style(const ComputedStyle& parent, const CascadedStyle& ca
             }
         }
     }
+    if (const auto& c = val(CssProp::clip); c.set && clips_everything(c.text)) hide("clip");
+    if (const auto& c = val(CssProp::clip_path); c.set && clip_path_empty(c.text)) hide("clip");
+    if (const auto& t = val(CssProp::transform); t.set && scales_to_zero(t.text)) hide("zero-size");
     if (const auto& ti = val(CssProp::text_indent); ti.set) {
         auto px = parse_css_length(ti.text, parent.font_px);
         if (px && *px <= -1000) hide("off-screen");

@@ -7,7 +7,10 @@
 // !important, inline > sheet > presentational hints. Rules inside @media/@supports and other
 // at-rules are ignored on purpose: they are conditional (mostly mobile-only), so desktop
 // rendering decides visibility. Selectors with pseudo-classes such as :hover, attribute
-// selectors or sibling combinators are dropped. Plain values, thread-compatible.
+// selectors or sibling combinators are dropped (what MJML and Mailchimp templates put there is
+// client targeting - `[owa]`, `u + .body`, `#MessageViewBody` - not hiding). Hiding properties:
+// display, visibility, opacity, mso-hide, zero boxes, off-screen, clip: rect() of at most 1px,
+// clip-path: inset(>=50%)/circle(0), transform: scale(0). Plain values, thread-compatible.
 #pragma once
 
 #include <array>
@@ -28,7 +31,7 @@ namespace cm {
 // slot of font-size / background-color (flagged as shorthand) so their order is kept.
 enum class CssProp : std::uint8_t {
     display, visibility, opacity, mso_hide, height, max_height, width, max_width, overflow,
-    position, left, top, text_indent, font_size, color, background, count
+    position, left, top, text_indent, font_size, color, background, clip, clip_path, transform, count
 };
 
 struct CssDeclaration {

@@ -35,6 +35,7 @@ namespace cm {
 namespace {
 
 constexpr std::size_t kBlockTextCap = 1000;
+constexpr std::size_t kTextBeforeCap = 200;  // HtmlLink::text_before
 // Selector tests per document (a few ms of work); past it <style> rules stop applying.
 constexpr std::size_t kCssMatchBudget = 5'000'000;
 // Comments re-parsed for links per document; a flood of them is not worth more.
@@ -595,6 +596,8 @@ void Scanner::finalize(std::uint32_t index, std::size_t all_end, std::size_t vis
     a1 = std::min(a1, b1);
     a0 = std::min(a0, a1);
     b0 = std::min(b0, a0);
+    const std::size_t before0 = b0 > kTextBeforeCap ? b0 - kTextBeforeCap : 0;
+    link.text_before = trimmed(utf8_slice(buf, before0, b0));
     std::string text(utf8_slice(buf, a0, a1));
     if (!p.title.empty()) {
         text += ' ';
@@ -648,6 +651,8 @@ void Scanner::run(std::string_view html) {
     while (levels_.size() > 1) end();
     for (std::uint32_t idx : levels_[0].block_links) finalize(idx, all_.size(), vis_.size());
     levels_[0].block_links.clear();
+    out_.visible_text = std::move(vis_);
+    vis_.clear();
 }
 
 }  // namespace

@@ -31,6 +31,8 @@ struct HtmlLink {
                               // white space collapsed
     std::string block_text;   // text of the nearest enclosing block element (p, td, div, li, ...),
                               // white space collapsed, anchor text included
+    std::string text_before;  // up to 200 bytes of the text before that block (a heading or
+                              // "send an e-mail to:" introducing a link that stands alone)
     bool visible = true;
     std::string why;          // when hidden: display-none, visibility-hidden, opacity, hidden-attr,
                               // mso-hide, zero-size, off-screen, font-size, contrast, comment,
@@ -40,6 +42,7 @@ struct HtmlLink {
 struct HtmlScan {
     std::vector<HtmlLink> links;         // every <a href> (and <area href>), document order
     std::vector<std::string> notes;      // limit breaches and parser trouble, e.g. "limit:html-depth"
+    std::string visible_text;            // all text a reader sees, white space collapsed
 };
 
 HtmlScan extract_html_links(std::string_view html_utf8, const VisibilityOptions& options = {});

@@ -250,6 +250,12 @@ private:
         if (cut) note("limit:text-bytes", "more than " + std::to_string(limits_.max_text_bytes) + " bytes of text");
         text_bytes_ = cut ? limits_.max_text_bytes : text_bytes_ + decoded.text.size();
 
+        const char* format = g_mime_object_get_content_type_parameter(object, "format");
+        if (plain && format && iequals(trim(format), "flowed")) {
+            const char* delsp = g_mime_object_get_content_type_parameter(object, "delsp");
+            decoded.text = unflow_text(decoded.text, delsp && iequals(trim(delsp), "yes"));
+        }
+
         TextPart& out = out_.parts.emplace_back();
         out.kind = html ? PartKind::html : PartKind::plain;
         out.text = std::move(decoded.text);
@@ -405,6 +411,24 @@ std::size_t part_cut_offset(std::string_view raw, const ParseLimits& limits) {
 }
 
 }  // namespace
+
+std::string unflow_text(std::string_view text, bool delsp) {
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t start = 0; start < text.size();) {
+        std::size_t nl = text.find('\n', start);
+        std::size_t next = nl == std::string_view::npos ? text.size() : nl + 1;
+        std::string_view line = text.substr(start, (nl == std::string_view::npos ? text.size() : nl) - start);
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        if (!line.empty() && line.front() == ' ') line.remove_prefix(1);  // space-stuffed
+        const bool soft = !line.empty() && line.back() == ' ' && line != "-- " && nl != std::string_view::npos;
+        if (soft && delsp) line.remove_suffix(1);
+        out += line;
+        if (!soft && nl != std::string_view::npos) out += '\n';
+        start = next;
+    }
+    return out;
+}
 
 ParsedMessage parse_message(std::string_view raw, const ParseLimits& limits, bool truncated) {
     init_gmime_once();

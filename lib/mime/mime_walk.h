@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 #include "mime/message.h"
@@ -25,5 +26,10 @@ struct ParseLimits {
 
 // `truncated` says the input is only a prefix of the message (the rest was not scanned).
 ParsedMessage parse_message(std::string_view raw, const ParseLimits& limits = {}, bool truncated = false);
+
+// RFC 3676: the text of a format=flowed part as its author wrote it. Space-stuffing is
+// undone and a line ending in a space (a soft break; not the signature separator "-- ") is
+// joined with the next one, its trailing space removed too when `delsp`.
+std::string unflow_text(std::string_view text, bool delsp);
 
 }  // namespace cm

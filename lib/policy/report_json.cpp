@@ -13,6 +13,9 @@ std::string report_to_json(const Report& report) {
     json links = json::array();
     for (const auto& l : body.links)
         links.push_back({{"part", l.part}, {"url", l.url}, {"text", l.text}, {"visible", l.visible}, {"why", l.why}});
+    json parts = json::array();
+    for (const auto& p : body.parts)
+        parts.push_back({{"part", p.part}, {"result", p.pass ? "pass" : "fail"}, {"reason", reason_code(p.reason)}});
     json recipients = json::array();
     for (const auto& r : report.consent.recipients)
         recipients.push_back({{"address", r.address}, {"result", r.pass ? "pass" : "fail"}, {"reason", reason_code(r.reason)}});
@@ -29,7 +32,7 @@ std::string report_to_json(const Report& report) {
             {"required", report.list_unsubscribe_checked}}},
           {"body_link",
            {{"result", body.pass ? "pass" : "fail"}, {"reason", reason_code(body.reason)}, {"links", links},
-            {"required", report.body_link_checked}}},
+            {"parts", parts}, {"required", report.body_link_checked}}},
           {"consent", {{"result", report.consent.result}, {"recipients", recipients}, {"scope", report.scope}}}}},
         {"reasons", reasons},
         {"removed_recipients", report.removed_recipients},

@@ -87,6 +87,7 @@ std::string human_report(const Report& report) {
         if (!link.why.empty()) out += " (" + link.why + ")";
         out += "\n";
     }
+    for (const auto& p : body.parts) out += "  part " + p.part + ": " + check_state(p.pass, p.reason) + "\n";
 
     out += "consent: " + consent_state(report.consent) + (report.scope.empty() ? "" : " scope " + report.scope) + "\n";
     for (const auto& r : report.consent.recipients)
