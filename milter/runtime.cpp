@@ -23,6 +23,24 @@ public:
         : uri_(std::move(uri)), options_(options), why_(std::move(why)), tried_(std::chrono::steady_clock::now()) {}
 
     Result<std::vector<ConsentLookup>> lookup(std::string_view scope, const std::vector<std::string>& addresses) override {
+        auto store = opened();
+        if (!store.ok()) return store.status();
+        return (*store)->lookup(scope, addresses);
+    }
+    Result<SenderState> sender_state(std::string_view scope, std::string_view since_day) override {
+        auto store = opened();
+        if (!store.ok()) return store.status();
+        return (*store)->sender_state(scope, since_day);
+    }
+    Status add_traffic(const std::vector<TrafficRow>& rows) override {
+        auto store = opened();
+        if (!store.ok()) return store.status();
+        return (*store)->add_traffic(rows);
+    }
+
+private:
+    // The store once open; else why it is not (opening it again when kRetrySeconds passed).
+    Result<std::shared_ptr<ConsentStore>> opened() {
         std::shared_ptr<ConsentStore> store;
         {
             std::lock_guard<std::mutex> lock(mutex_);
@@ -36,10 +54,9 @@ public:
             if (!store_) return why_;
             store = store_;
         }
-        return store->lookup(scope, addresses);
+        return store;
     }
 
-private:
     const std::string uri_;
     const OpenOptions options_;
     std::mutex mutex_;

@@ -25,6 +25,17 @@ public:
         return result;
     }
 
+    Result<SenderState> sender_state(std::string_view scope, std::string_view since_day) override {
+        auto result = inner_->sender_state(scope, since_day);
+        if (!result.ok()) metrics_.count_store_error();
+        return result;
+    }
+    Status add_traffic(const std::vector<TrafficRow>& rows) override {
+        Status st = inner_->add_traffic(rows);
+        if (!st.ok()) metrics_.count_store_error();
+        return st;
+    }
+
 private:
     std::shared_ptr<ConsentStore> inner_;
     Metrics& metrics_;

@@ -27,6 +27,10 @@ public:
         }
         return out;
     }
+    cm::Result<cm::SenderState> sender_state(std::string_view, std::string_view) override {
+        return cm::SenderState{};
+    }
+    cm::Status add_traffic(const std::vector<cm::TrafficRow>&) override { return cm::Status::OK(); }
 };
 
 }  // namespace

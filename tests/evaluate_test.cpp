@@ -43,6 +43,11 @@ public:
         }
         return out;
     }
+    cm::Result<cm::SenderState> sender_state(std::string_view, std::string_view) override {
+        if (down) return cm::Status::Unavailable("connection refused");
+        return cm::SenderState{};
+    }
+    cm::Status add_traffic(const std::vector<cm::TrafficRow>&) override { return cm::Status::OK(); }
 };
 
 const char* kCompliant =

@@ -30,6 +30,12 @@ public:
     Result<std::vector<ConsentLookup>> lookup(std::string_view scope,
                                               const std::vector<std::string>& addresses) override;
 
+    // Not cached yet (api14): asked of the inner store every time.
+    Result<SenderState> sender_state(std::string_view scope, std::string_view since_day) override {
+        return inner_->sender_state(scope, since_day);
+    }
+    Status add_traffic(const std::vector<TrafficRow>& rows) override { return inner_->add_traffic(rows); }
+
     std::size_t size();  // entries held now
 
 private:

@@ -51,9 +51,31 @@ struct HistoryEvent {
     std::int64_t at = 0;
     std::string scope;
     std::string address;
-    std::string event;               // grant, confirm, revoke, suppress, unsuppress, import
+    std::string event;               // grant, confirm, revoke, suppress, unsuppress, import,
+                                     // complaint, suspend, unsuspend
     std::string detail;              // human-readable: "method=double-opt-in source=... ip=..."
     std::string ref;                 // external reference (ARF report id), "" when none
+};
+
+// An excluded sender scope (DESIGN §11). At most one per scope.
+struct Suspension {
+    std::string scope;
+    std::string reason;              // free text; an automatic one states the figures
+    std::string source;              // who or what: "consentctl", "complaint-rate"
+    std::int64_t created_at = 0;
+};
+
+// One complaint about one message: from an ARF report, a forwarded spam or by hand.
+struct Complaint {
+    std::int64_t id = 0;             // increasing, assigned by the store
+    std::string scope;
+    std::string address;             // the complained-about recipient, normalised
+    std::int64_t received_at = 0;    // when the complaint was made (Arrival-Date, --at), unix s
+    std::string report_ref;          // external id (ARF report), "" when none
+    std::string source;              // "arf:FILE", "forwarded:FILE", "manual:TEXT"
+    // The recipient's consent record as it stood when the complaint was recorded; none =
+    // no record at all (a bought or harvested list).
+    std::optional<ConsentRecord> consent;
 };
 
 // Everything known about one address: for `consentctl show`, the proof of consent.
@@ -101,6 +123,27 @@ public:
     // `scope` empty = every scope.
     virtual Result<AddressReport> show(const std::string& address, const std::string& scope) = 0;
     virtual Result<std::vector<ScopeStats>> stats() = 0;
+
+    // Sender accountability (DESIGN §11). Every change below appends history (address "" for
+    // a scope-wide event) and is one transaction.
+    // No-op when the scope is already suspended.
+    virtual Result<ChangeResult> suspend(const Suspension& suspension, std::int64_t now) = 0;
+    virtual Result<ChangeResult> unsuspend(const std::string& scope, const std::string& source,
+                                           std::int64_t now) = 0;
+    virtual Result<std::vector<Suspension>> suspensions() = 0;  // ordered by scope
+    // Records the complaint with the recipient's consent record read in the same transaction,
+    // suppresses the address for the scope (reason "complaint") and appends history. A
+    // non-empty report_ref already recorded makes it a no-op.
+    virtual Result<ChangeResult> record_complaint(const Complaint& complaint, std::int64_t now) = 0;
+    // Complaints of one scope (all when empty) with received_at >= since, oldest first.
+    virtual Status each_complaint(const std::string& scope, std::int64_t since,
+                                  const std::function<Status(const Complaint&)>& out) = 0;
+    // Stored traffic rows with since_day <= day <= until_day, ordered by scope, day, kind, key.
+    virtual Status each_traffic(const std::string& since_day, const std::string& until_day,
+                                const std::function<Status(const TrafficRow&)>& out) = 0;
+    // History events (all scopes and addresses) with since <= at < until, oldest first.
+    virtual Status each_history(std::int64_t since, std::int64_t until,
+                                const std::function<Status(const HistoryEvent&)>& out) = 0;
 };
 
 struct OpenOptions {

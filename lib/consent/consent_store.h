@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "checks/findings.h"
+#include "senders/traffic.h"
 #include "util/status.h"
 
 namespace cm {
@@ -31,6 +32,15 @@ struct ConsentLookup {
     std::string suppression_reason; // complaint, bounce, unsubscribe, manual, spamtrap
 };
 
+// What the store knows about a sender scope (DESIGN §11): whether it is suspended, and its
+// accepted recipients and complaints over a window of UTC days.
+struct SenderState {
+    bool suspended = false;
+    std::string suspension_reason;        // as given to `consentctl suspend` (or automatic)
+    std::int64_t accepted_recipients = 0; // recipients of accepted or tagged messages
+    std::int64_t complaints = 0;
+};
+
 struct ConsentPolicy {
     bool require_confirmed = true;  // RequireConfirmedConsent
     int max_age_days = 0;           // ConsentMaxAge, 0 = never stale
@@ -43,6 +53,13 @@ public:
     // store cannot be reached (the caller applies OnError).
     virtual Result<std::vector<ConsentLookup>> lookup(std::string_view scope,
                                                       const std::vector<std::string>& addresses) = 0;
+    // The scope's suspension, and its totals over the UTC days since_day .. today
+    // (since_day "YYYY-MM-DD"). Status::Unavailable as for lookup().
+    virtual Result<SenderState> sender_state(std::string_view scope, std::string_view since_day) = 0;
+    // Adds the milter's traffic counters (traffic.h) in ONE transaction; rows of the same
+    // (scope, day, kind, key) already stored are added to, so several MTAs add up. On error
+    // nothing was written (the caller restores the rows and retries later).
+    virtual Status add_traffic(const std::vector<TrafficRow>& rows) = 0;
 };
 
 // pass, or fail with no-record / revoked / unconfirmed / expired / suppressed.

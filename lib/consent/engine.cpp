@@ -250,6 +250,18 @@ public:
         return rep;
     }
 
+    // api14: placeholders; the store14 branch implements them over the backends.
+    Result<SenderState> sender_state(std::string_view, std::string_view) override { return todo(); }
+    Status add_traffic(const std::vector<TrafficRow>&) override { return todo(); }
+    Result<ChangeResult> suspend(const Suspension&, std::int64_t) override { return todo(); }
+    Result<ChangeResult> unsuspend(const std::string&, const std::string&, std::int64_t) override { return todo(); }
+    Result<std::vector<Suspension>> suspensions() override { return todo(); }
+    Result<ChangeResult> record_complaint(const Complaint&, std::int64_t) override { return todo(); }
+    Status each_complaint(const std::string&, std::int64_t, const std::function<Status(const Complaint&)>&) override { return todo(); }
+    Status each_traffic(const std::string&, const std::string&, const std::function<Status(const TrafficRow&)>&) override { return todo(); }
+    Status each_history(std::int64_t, std::int64_t, const std::function<Status(const HistoryEvent&)>&) override { return todo(); }
+    static Status todo() { return Status::Internal("sender accountability is not implemented yet"); }
+
     Result<std::vector<ScopeStats>> stats() override {
         std::map<std::string, ScopeStats> by_scope;
         Status st = backend_->read([&](ConsentTxn& t) -> Status {
