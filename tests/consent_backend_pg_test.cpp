@@ -92,6 +92,15 @@ TEST_CASE("PostgreSQL store passes the shared consent backend suite", "[consent]
     cm::testing::run_consent_backend_suite(open_fresh_store);
 }
 
+TEST_CASE("PostgreSQL store passes the sender suite", "[consent][pg]") {
+    cm::testing::run_sender_backend_suite(open_fresh_store);
+}
+
+TEST_CASE("PostgreSQL store: traffic from two MTAs adds up", "[consent][pg]") {
+    Place db = fresh_place();
+    cm::testing::run_traffic_shared_writers([&] { return open_store(db); });
+}
+
 TEST_CASE("PostgreSQL store: one writer and four readers on the same object", "[consent][pg]") {
     cm::testing::run_consent_backend_concurrency(open_fresh_store);
 }
