@@ -106,13 +106,10 @@ ChangeWatch::Handler flush_on_change(CachingConsentStore& cache) {
     };
 }
 
-// The cache together with the watch that flushes it: one lifetime, the watch stopped first.
+// The cache together with the watch that flushes it: one lifetime.
 struct WatchedCache {
     std::shared_ptr<CachingConsentStore> cache;
-    std::unique_ptr<ChangeWatch> watch;
-    ~WatchedCache() {
-        if (watch) watch->stop();
-    }
+    std::unique_ptr<ChangeWatch> watch;  // declared last: destroyed, so stopped, first
 };
 
 // `cache`, flushed by a change watch on `uri` for as long as the returned store lives. The

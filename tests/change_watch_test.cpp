@@ -5,6 +5,7 @@
 // PostgreSQL listener reconnects after its session is terminated, and says so.
 #include <catch2/catch.hpp>
 
+#include <signal.h>
 #include <sqlite3.h>
 #include <unistd.h>
 
@@ -12,7 +13,9 @@
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
+#include <future>
 #include <mutex>
+#include <utility>
 #include <vector>
 
 #include "consent/change_watch.h"
@@ -130,6 +133,27 @@ TEST_CASE("change watch, SQLite: another connection's change is seen within 1.5 
     const auto before = std::chrono::steady_clock::now();
     watch->stop();
     CHECK(std::chrono::steady_clock::now() - before < milliseconds(500));  // woken, not waited out
+}
+
+TEST_CASE("change watch: its thread runs with every signal blocked", "[consent]") {
+    SqliteFile file;
+    auto writer = open_ok(file.uri());
+    auto watch = watch_ok(file.uri());
+    std::promise<std::vector<bool>> blocked;
+    bool once = false;
+    watch->start([&](const cm::StoreEvent&) {
+        if (std::exchange(once, true)) return;
+        sigset_t mask;
+        pthread_sigmask(SIG_BLOCK, nullptr, &mask);
+        blocked.set_value({sigismember(&mask, SIGTERM) == 1, sigismember(&mask, SIGHUP) == 1,
+                           sigismember(&mask, SIGUSR1) == 1, sigismember(&mask, SIGINT) == 1});
+    });
+    auto got = blocked.get_future();
+    REQUIRE(got.wait_for(std::chrono::seconds(2)) == std::future_status::ready);
+    CHECK(got.get() == std::vector<bool>{true, true, true, true});
+    sigset_t mine;  // and the starting thread's own mask is as it was
+    pthread_sigmask(SIG_BLOCK, nullptr, &mine);
+    CHECK(sigismember(&mine, SIGUSR1) == 0);
 }
 
 TEST_CASE("change watch, SQLite: a missing file is reported and picked up once it exists", "[consent]") {
