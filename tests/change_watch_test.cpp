@@ -198,6 +198,8 @@ TEST_CASE("change watch, PostgreSQL: NOTIFY with every change, none for quiet wr
     REQUIRE(backend.ok());
     auto nothing = [](cm::ConsentTxn&) { return cm::Status::OK(); };
     REQUIRE((*backend)->write(std::nullopt, nothing, cm::Notify::quiet).ok());
+    cm::TrafficRow counted{"shop.example", "2026-12-01", cm::TrafficRow::Kind::verdict, "accept", 1, 2};
+    REQUIRE(writer->add_traffic({counted}).ok());  // the milter's counters are quiet too
     auto failing = [](cm::ConsentTxn&) { return cm::Status::Internal("undo"); };
     REQUIRE_FALSE((*backend)->write(std::nullopt, failing).ok());
     CHECK_FALSE(events.reached(Kind::changed, 3, milliseconds(1000)));
@@ -211,5 +213,8 @@ TEST_CASE("change watch, PostgreSQL: NOTIFY with every change, none for quiet wr
     REQUIRE(events.reached(Kind::connected, 2, milliseconds(3000)));
     REQUIRE(writer->grant(confirmed("b@example.net"), kNow).ok());
     CHECK(events.reached(Kind::changed, 4, milliseconds(1500)));
+    cm::Suspension suspension{"shop.example", "complaints", "test", kNow};
+    REQUIRE(writer->suspend(suspension, kNow).ok());  // a suspension is a change
+    CHECK(events.reached(Kind::changed, 5, milliseconds(1500)));
     watch->stop();
 }

@@ -405,7 +405,7 @@ public:
         std::vector<TrafficRow> sorted;
         sorted.reserve(merged.size());
         for (auto& [key, row] : merged) sorted.push_back(std::move(row));
-        return backend_->write(std::nullopt, [&](ConsentTxn& t) { return t.add_traffic(sorted); });
+        return backend_->write(std::nullopt, [&](ConsentTxn& t) { return t.add_traffic(sorted); }, Notify::quiet);
     }
 
     Result<std::vector<ScopeStats>> stats() override {
