@@ -347,6 +347,25 @@ TEST_CASE("limits become notes, not crashes") {
         CHECK(has_note(scan, "limit:css-work"));
         CHECK(scan.links.size() == 5000);
     }
+    SECTION("sibling, attribute and :not() selectors cost bounded work") {
+        std::string html = "<style>";
+        for (int i = 0; i < 2000; ++i)
+            html += "p ~ p ~ p ~ p ~ p ~ [data-x*=q" + std::to_string(i) + "] a:not(.k, [id^=z]){display:none}\n";
+        html += "@media (max-width:600px){p{color:red}}</style>";
+        for (int i = 0; i < 20000; ++i) html += "<p data-x=\"y\"><a href=\"x\">x</a></p>";
+        auto t0 = std::chrono::steady_clock::now();
+        auto scan = extract_html_links(html);
+        double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        INFO("took " << secs << " s");
+#if defined(__SANITIZE_ADDRESS__)
+        const double bound = 15.0;
+#else
+        const double bound = 3.0;
+#endif
+        CHECK(secs < bound);
+        CHECK(has_note(scan, "limit:css-work"));
+        CHECK(scan.links.size() == 5000);
+    }
     SECTION("max_depth ignores deeper content") {
         VisibilityOptions o;
         o.max_depth = 4;
