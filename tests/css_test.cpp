@@ -135,6 +135,7 @@ std::string cascaded_display(const std::string& css, std::vector<CssElement> cha
     (void)sheet.add(css, 100);
     CascadedStyle out;
     std::size_t budget = 1000;
+    for (std::size_t i = 1; i < chain.size(); ++i) set_ancestry(chain[i], chain[i - 1]);
     std::vector<std::uint32_t> hits;
     REQUIRE(sheet.match(chain, hits, budget));
     sheet.apply(hits, viewport, out);
@@ -334,9 +335,12 @@ TEST_CASE("compute_style inherits, multiplies and hides") {
 
 TEST_CASE("selector matching work is bounded by a budget") {
     Stylesheet sheet;
-    REQUIRE(sheet.add(".q div a{display:none}", 10));  // .q is nowhere: the whole chain is walked
-    std::vector<CssElement> chain(50, el("div"));
+    // .q is only at the top, so every div is tried as the one inside it.
+    REQUIRE(sheet.add(".q > div > div a{display:none}", 10));
+    std::vector<CssElement> chain{el("p", "", "q")};
+    for (int i = 0; i < 50; ++i) chain.push_back(el("div"));
     chain.push_back(el("a"));
+    for (std::size_t i = 1; i < chain.size(); ++i) set_ancestry(chain[i], chain[i - 1]);
     std::vector<std::uint32_t> hits;
     std::size_t budget = 10;
     CHECK_FALSE(sheet.match(chain, hits, budget));

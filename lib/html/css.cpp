@@ -145,7 +145,33 @@ std::string_view first_token(std::string_view v) {
     return v.substr(0, i);
 }
 
+// Sets the ancestry bit of one name; kind ('t', '#', '.') keeps a tag, an id and a class of
+// the same spelling apart.
+void add_name(std::array<std::uint64_t, 4>& bits, char kind, std::string_view name) {
+    std::size_t h = std::hash<std::string_view>{}(name) ^ (static_cast<std::size_t>(kind) * 0x9E3779B97F4A7C15ull);
+    h ^= h >> 29;
+    bits[(h >> 6) & 3] |= std::uint64_t{1} << (h & 63);
+}
+
+template <class F>
+void for_each_class(std::string_view list, F&& f) {
+    for (std::size_t i = 0; i < list.size();) {
+        while (i < list.size() && is_space(list[i])) ++i;
+        std::size_t j = i;
+        while (j < list.size() && !is_space(list[j])) ++j;
+        if (j > i) f(list.substr(i, j - i), i);
+        i = j;
+    }
+}
+
 }  // namespace
+
+void set_ancestry(CssElement& child, const CssElement& parent) {
+    child.ancestry = parent.ancestry;
+    if (!parent.tag.empty()) add_name(child.ancestry, 't', parent.tag);
+    if (!parent.id.empty()) add_name(child.ancestry, '#', parent.id);
+    for_each_class(parent.classes, [&](std::string_view c, std::size_t) { add_name(child.ancestry, '.', c); });
+}
 
 bool operator<(const CssPriority& a, const CssPriority& b) {
     if (a.important != b.important) return !a.important;
@@ -542,6 +568,14 @@ bool Stylesheet::add_rule(std::string_view selectors, std::string_view body, std
         rule.order = static_cast<std::uint32_t>(rules_.size());
         rule.block = block_index;
         rule.viewports = viewports;
+        for (std::size_t k = 0; k + 1 < rule.compounds.size(); ++k) {
+            const Combinator next = rule.compounds[k + 1].combinator;
+            if (next != Combinator::descendant && next != Combinator::child) continue;
+            const Compound& a = rule.compounds[k];  // an ancestor of the subject
+            if (!a.tag.empty()) add_name(rule.ancestors, 't', a.tag);
+            if (!a.id.empty()) add_name(rule.ancestors, '#', a.id);
+            for (const auto& c : a.classes) add_name(rule.ancestors, '.', c);
+        }
         for (const auto& c : rule.compounds) {
             if (c.combinator == Combinator::next_sibling || c.combinator == Combinator::subsequent_sibling)
                 uses_siblings_ = true;
@@ -570,26 +604,24 @@ bool Stylesheet::match(std::span<const CssElement> chain, std::vector<std::uint3
     const Matcher::Pos subject{chain.size() - 1, std::string_view::npos};
     const CssElement& e = chain.back();
     auto scan = [&](const std::vector<std::uint32_t>& rules) {
-        for (std::uint32_t r : rules)
-            if (m.match(rules_[r], rules_[r].compounds.size() - 1, subject) == Matcher::Result::matched)
+        for (std::uint32_t r : rules) {
+            const Rule& rule = rules_[r];
+            bool possible = true;
+            for (std::size_t w = 0; w < rule.ancestors.size(); ++w)
+                if (rule.ancestors[w] & ~e.ancestry[w]) possible = false;
+            if (possible && m.match(rule, rule.compounds.size() - 1, subject) == Matcher::Result::matched)
                 hits.push_back(r);
+        }
     };
     auto scan_key = [&](const Index& index, std::string_view key) {
         if (auto it = index.find(key); it != index.end()) scan(it->second);
     };
     if (!e.id.empty()) scan_key(by_id_, e.id);
     std::string_view cl(e.classes);
-    for (std::size_t i = 0; i < cl.size();) {
-        while (i < cl.size() && is_space(cl[i])) ++i;
-        std::size_t j = i;
-        while (j < cl.size() && !is_space(cl[j])) ++j;
-        if (j > i) {
-            std::string_view token = cl.substr(i, j - i);
-            // A class named twice in the attribute must not apply its rules twice.
-            if (!has_class(cl.substr(0, i), token)) scan_key(by_class_, token);
-        }
-        i = j;
-    }
+    for_each_class(cl, [&](std::string_view token, std::size_t at) {
+        // A class named twice in the attribute must not apply its rules twice.
+        if (!has_class(cl.substr(0, at), token)) scan_key(by_class_, token);
+    });
     scan_key(by_tag_, e.tag);
     scan(universal_);
     std::sort(hits.begin(), hits.end());

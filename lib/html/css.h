@@ -89,7 +89,13 @@ struct CssElement {
     // Previous element siblings, document order (the nearest last); the caller may keep only
     // the nearest few. Filled only when the sheet uses `+` or `~` (uses_siblings()).
     std::vector<CssElement> preceding;
+    // A Bloom filter of the tags, ids and classes of the ancestors (set_ancestry()): rules
+    // naming an ancestor that is certainly absent are skipped without walking the chain.
+    std::array<std::uint64_t, 4> ancestry{};
 };
+
+// child.ancestry from its parent's ancestry and the parent's own names.
+void set_ancestry(CssElement& child, const CssElement& parent);
 
 class Stylesheet {
 public:
@@ -137,6 +143,7 @@ private:
         std::uint32_t order = 0;
         std::uint32_t block = 0;  // index into blocks_
         std::uint8_t viewports = kAllViewports;
+        std::array<std::uint64_t, 4> ancestors{};  // ancestry bits the subject's chain must have
     };
     struct Matcher;  // css.cpp
     struct Hash {

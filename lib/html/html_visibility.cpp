@@ -438,6 +438,7 @@ void Scanner::start(const char* name, const char** attrs) {
         el.attrs.append(a[1] ? a[1] : "").push_back('\0');
     }
     el.preceding = std::move(levels_.back().children);
+    set_ancestry(el, chain_[chain_.size() - 2]);
     // The desktop cascade, and the mobile one when a @media rule applies here or above.
     hits_.clear();
     if (!sheet_.empty() && css_budget_ > 0 &&
