@@ -79,17 +79,23 @@ std::optional<double> parse_number(std::string_view& s) {
     return neg ? -v : v;
 }
 
-// Class list membership, white-space separated, case-sensitive.
-bool has_class(std::string_view list, std::string_view cls) {
-    std::size_t i = 0;
-    while (i < list.size()) {
+// Calls f(word, offset) for each white-space separated word of `list` until f returns true;
+// returns whether one did.
+template <class F>
+bool any_word(std::string_view list, F&& f) {
+    for (std::size_t i = 0; i < list.size();) {
         while (i < list.size() && is_space(list[i])) ++i;
         std::size_t j = i;
         while (j < list.size() && !is_space(list[j])) ++j;
-        if (j > i && list.substr(i, j - i) == cls) return true;
+        if (j > i && f(list.substr(i, j - i), i)) return true;
         i = j;
     }
     return false;
+}
+
+// Class list membership, case-sensitive.
+bool has_class(std::string_view list, std::string_view cls) {
+    return any_word(list, [&](std::string_view w, std::size_t) { return w == cls; });
 }
 
 bool name_char(char c) {
@@ -153,24 +159,16 @@ void add_name(std::array<std::uint64_t, 4>& bits, char kind, std::string_view na
     bits[(h >> 6) & 3] |= std::uint64_t{1} << (h & 63);
 }
 
-template <class F>
-void for_each_class(std::string_view list, F&& f) {
-    for (std::size_t i = 0; i < list.size();) {
-        while (i < list.size() && is_space(list[i])) ++i;
-        std::size_t j = i;
-        while (j < list.size() && !is_space(list[j])) ++j;
-        if (j > i) f(list.substr(i, j - i), i);
-        i = j;
-    }
-}
-
 }  // namespace
 
 void set_ancestry(CssElement& child, const CssElement& parent) {
     child.ancestry = parent.ancestry;
     if (!parent.tag.empty()) add_name(child.ancestry, 't', parent.tag);
     if (!parent.id.empty()) add_name(child.ancestry, '#', parent.id);
-    for_each_class(parent.classes, [&](std::string_view c, std::size_t) { add_name(child.ancestry, '.', c); });
+    any_word(parent.classes, [&](std::string_view c, std::size_t) {
+        add_name(child.ancestry, '.', c);
+        return false;
+    });
 }
 
 bool operator<(const CssPriority& a, const CssPriority& b) {
@@ -467,14 +465,7 @@ struct Stylesheet::Matcher {
             return !want.empty() && (t.icase ? icontains(value, want) : value.find(want) != std::string_view::npos);
         case AttrTest::word:
             if (want.empty() || std::any_of(want.begin(), want.end(), is_space)) return false;
-            for (std::size_t i = 0; i < value.size();) {
-                while (i < value.size() && is_space(value[i])) ++i;
-                std::size_t j = i;
-                while (j < value.size() && !is_space(value[j])) ++j;
-                if (j > i && same(value.substr(i, j - i), want)) return true;
-                i = j;
-            }
-            return false;
+            return any_word(value, [&](std::string_view w, std::size_t) { return same(w, want); });
         }
         return false;
     }
@@ -618,9 +609,10 @@ bool Stylesheet::match(std::span<const CssElement> chain, std::vector<std::uint3
     };
     if (!e.id.empty()) scan_key(by_id_, e.id);
     std::string_view cl(e.classes);
-    for_each_class(cl, [&](std::string_view token, std::size_t at) {
+    any_word(cl, [&](std::string_view token, std::size_t at) {
         // A class named twice in the attribute must not apply its rules twice.
         if (!has_class(cl.substr(0, at), token)) scan_key(by_class_, token);
+        return false;
     });
     scan_key(by_tag_, e.tag);
     scan(universal_);

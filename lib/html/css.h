@@ -107,8 +107,8 @@ public:
     bool empty() const { return rules_.empty(); }
     bool uses_siblings() const { return uses_siblings_; }      // some kept selector has + or ~
     bool uses_attributes() const { return uses_attributes_; }  // ... or an attribute test
-    // chain = ancestors outermost first, the element itself last. Sets `hits` to the
-    // matching rules, in cascade order. Each compound-selector test costs one unit of
+    // chain = ancestors outermost first, the element itself last, each with its ancestry
+    // set (set_ancestry). Sets `hits` to the matching rules, in cascade order. Each compound-selector test costs one unit of
     // `budget`; returns false (hits incomplete) once the budget is spent, which bounds the
     // work a hostile sheet can cause.
     bool match(std::span<const CssElement> chain, std::vector<std::uint32_t>& hits,
