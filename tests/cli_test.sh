@@ -56,6 +56,14 @@ json=$($CM -c "$T/default.conf" --test $MSG/hidden-link.eml --json)
 v=$(printf '%s' "$json" | python3 -c 'import json,sys; r=json.load(sys.stdin); print(r["verdict"], r["reasons"][0] if r["reasons"] else "")')
 expect_eq "--test --json reports a hidden link" "$v" "reject body_link:hidden"
 
+# CSS in two viewports (man page, body_link hidden): shown only on phones is visible; hidden in both is not.
+for case in "mobile-only-unsubscribe accept " "hidden-both-viewports reject body_link:hidden"; do
+    set -- $case
+    v=$($CM -c "$T/default.conf" --test "$MSG/$1.eml" --json |
+        python3 -c 'import json,sys; r=json.load(sys.stdin); print(r["verdict"], " ".join(r["reasons"]))')
+    expect_eq "--test $1.eml" "$v" "$2 ${3:-}"
+done
+
 json=$($CM -c "$T/nostore.conf" --test $MSG/compliant.eml --json); rc=$?
 v=$(printf '%s' "$json" | python3 -c 'import json,sys; print(json.load(sys.stdin)["verdict"])')
 expect_eq "unreachable store: --test still exits 0" "$rc" 0

@@ -130,12 +130,15 @@ namespace {
 
 // The cascaded `display` of the last element of chain under the given sheet and inline style.
 std::string cascaded_display(const std::string& css, std::vector<CssElement> chain,
-                             const std::string& inline_style = "") {
+                             const std::string& inline_style = "", Viewport viewport = Viewport::desktop) {
     Stylesheet sheet;
     (void)sheet.add(css, 100);
     CascadedStyle out;
     std::size_t budget = 1000;
-    REQUIRE(sheet.apply_matching(chain, out, budget));
+    for (std::size_t i = 1; i < chain.size(); ++i) set_ancestry(chain[i], chain[i - 1]);
+    std::vector<std::uint32_t> hits;
+    REQUIRE(sheet.match(chain, hits, budget));
+    sheet.apply(hits, viewport, out);
     std::vector<CssDeclaration> decls;
     parse_css_declarations(inline_style, decls);
     CssPriority p;
@@ -145,8 +148,21 @@ std::string cascaded_display(const std::string& css, std::vector<CssElement> cha
     return v.set ? std::string(v.text) : "unset";
 }
 
+CssElement attr(CssElement e, const char* name, const char* value) {
+    e.attrs.append(name).append(1, '\0').append(value).append(1, '\0');
+    return e;
+}
+
+CssElement after(CssElement e, std::vector<CssElement> preceding) {
+    e.preceding = std::move(preceding);
+    return e;
+}
+
 CssElement el(const char* tag, const char* id = "", const char* cls = "", bool link = false) {
-    return CssElement{tag, id, cls, link};
+    CssElement e{tag, id, cls, link, {}, {}};
+    for (auto [name, value] : {std::pair{"id", id}, std::pair{"class", cls}})
+        if (*value) e.attrs.append(name).append(1, '\0').append(value).append(1, '\0');
+    return e;
 }
 
 }  // namespace
@@ -162,15 +178,53 @@ TEST_CASE("Stylesheet selectors and cascade order") {
         {"compound no match", "td.footer{display:none}", {el("div", "", "footer")}, "", "unset"},
         {"descendant", ".footer a{display:none}", {el("td", "", "footer"), el("p"), el("a")}, "", "none"},
         {"descendant no match", ".footer a{display:none}", {el("td", "", "header"), el("a")}, "", "unset"},
-        {"child read as descendant", "td > a{display:none}", {el("td"), el("span"), el("a")}, "", "none"},
+        {"child", "td > a{display:none}", {el("td"), el("a")}, "", "none"},
+        {"child is not any descendant", "td > a{display:none}", {el("td"), el("span"), el("a")}, "", "unset"},
+        {"child after descendant backtracks", ".a > .b .c{display:none}",
+         {el("div", "", "a"), el("div", "", "b"), el("div"), el("div", "", "b"), el("a", "", "c")}, "", "none"},
         {"selector list", "p, .y , #z{display:none}", {el("div", "", "y")}, "", "none"},
         {"universal", "*{display:none}", {el("b")}, "", "none"},
         {":link", "a:link{display:none}", {el("a", "", "", true)}, "", "none"},
         {":hover dropped", "a:hover{display:none}", {el("a", "", "", true)}, "", "unset"},
-        {"attribute selector dropped", "a[href]{display:none}", {el("a", "", "", true)}, "", "unset"},
-        {"sibling dropped", "p + a{display:none}", {el("p"), el("a")}, "", "unset"},
-        {"@media ignored", "@media screen and (max-width:600px){.m{display:none}} .k{display:block}",
+        {"attribute present", "a[href]{display:none}", {attr(el("a"), "href", "x")}, "", "none"},
+        {"attribute absent", "a[href]{display:none}", {el("a")}, "", "unset"},
+        {"[class=] is the whole attribute", "td[class=\"w320\"]{display:none}", {el("td", "", "w320")}, "", "none"},
+        {"[class=] no match on a list", "td[class=w320]{display:none}", {el("td", "", "w320 x")}, "", "unset"},
+        {"[class~=] is one word", "*[class~=hide]{display:none}", {el("td", "", "a hide")}, "", "none"},
+        {"[class*=]", "[class*=\"mobile-hide\"]{display:none}", {el("td", "", "x-mobile-hide-y")}, "", "none"},
+        {"[id^=]", "[id^=foot]{display:none}", {el("p", "footer")}, "", "none"},
+        {"[id$=] no match", "[id$=foot]{display:none}", {el("p", "footer")}, "", "unset"},
+        {"[lang|=]", "[lang|=en]{display:none}", {attr(el("p"), "lang", "en-GB")}, "", "none"},
+        {"[data-x=y]", "[data-x='y']{display:none}", {attr(el("p"), "data-x", "y")}, "", "none"},
+        {"value case-sensitive", "[data-x='Y']{display:none}", {attr(el("p"), "data-x", "y")}, "", "unset"},
+        {"i flag", "[data-x='Y' i]{display:none}", {attr(el("p"), "data-x", "y")}, "", "none"},
+        {"[style*=]", "div[style*=\"margin: 16px 0\"]{display:none}", {attr(el("div"), "style", "margin: 16px 0")}, "", "none"},
+        {"attribute counts as a class", "[data-x]{display:none} div{display:block}", {attr(el("div"), "data-x", "")}, "", "none"},
+        {"next sibling", "p + a{display:none}", {after(el("a"), {el("p")})}, "", "none"},
+        {"next sibling is the nearest", "p + a{display:none}", {after(el("a"), {el("p"), el("span")})}, "", "unset"},
+        {"subsequent sibling", "p ~ a{display:none}", {after(el("a"), {el("p"), el("span")})}, "", "none"},
+        {"no sibling", "p ~ a{display:none}", {el("p"), el("a")}, "", "unset"},
+        {"sibling of an ancestor", ".hd + .ft a{display:none}",
+         {after(el("div", "", "ft"), {el("div", "", "hd")}), el("p"), el("a")}, "", "none"},
+        {":not(class)", "a:not(.keep){display:none}", {el("a")}, "", "none"},
+        {":not(class) no match", "a:not(.keep){display:none}", {el("a", "", "keep")}, "", "unset"},
+        {":not([class])", ".c a:not([class]){display:none}", {el("div", "", "c"), el("a")}, "", "none"},
+        {":not(a, b)", "p:not(.x, #y){display:none}", {el("p", "y")}, "", "unset"},
+        {":not(#i) counts as an id", "p:not(#i){display:none} .k{display:block}", {el("p", "", "k")}, "", "none"},
+        {"gmail u + .body dropped", "u + .body .u{display:none}",
+         {after(el("div", "", "body"), {el("u")}), el("a", "", "u")}, "", "unset"},
+        {"[owa] dropped", "[owa] .u{display:none}", {attr(el("div"), "owa", ""), el("a", "", "u")}, "", "unset"},
+        {"#MessageViewBody dropped", "#MessageViewBody a{display:none}", {el("div", "MessageViewBody"), el("a")}, "", "unset"},
+        {".ExternalClass dropped", ".ExternalClass a{display:none}", {el("div", "", "ExternalClass"), el("a")}, "", "unset"},
+        {"gmail-fix applies", "*[class=\"gmail-fix\"]{display:none !important}", {el("div", "", "gmail-fix")}, "", "none"},
+        {"pseudo-element dropped", "a::before{display:none}", {el("a")}, "", "unset"},
+        {":first-child dropped", "a:first-child{display:none}", {el("a")}, "", "unset"},
+        {"bad attribute dropped", "a[=x]{display:none} a[x=]{display:none}", {attr(el("a"), "x", "")}, "", "unset"},
+        {"@media for phones not on desktop", "@media screen and (max-width:600px){.m{display:none}} .k{display:block}",
          {el("div", "", "m k")}, "", "block"},
+        {"@media for wide screens on desktop", "@media only screen and (min-width:480px){.m{display:none}}",
+         {el("div", "", "m")}, "", "none"},
+        {"@media print never", "@media print{.m{display:none}}", {el("div", "", "m")}, "", "unset"},
         {"@import and @font-face skipped", "@import url(x.css); @font-face{font-family:x} div{display:none}",
          {el("div")}, "", "none"},
         {"comments and CDO", "<!-- /* .x{display:block} */ .x{display:none} -->", {el("div", "", "x")}, "", "none"},
@@ -186,6 +240,51 @@ TEST_CASE("Stylesheet selectors and cascade order") {
     }));
     std::string got = cascaded_display(c.css, c.chain, c.style);
     INFO(c.name << ": got display=" << got << ", want " << c.want);
+    CHECK(got == c.want);
+}
+
+TEST_CASE("@media rules hold per viewport") {
+    struct Case { const char* name; const char* css; const char* desktop; const char* mobile; };
+    auto c = GENERATE(values<Case>({
+        {"mobile-only shown on phones", ".mo{display:none} @media (max-width:600px){.mo{display:block !important}}",
+         "none", "block"},
+        {"desktop link hidden on phones", "@media only screen and (max-width:480px){.mo{display:none}}", "unset", "none"},
+        {"hidden in both", ".mo{display:none} @media (max-width:600px){.mo{color:red}}", "none", "none"},
+        {"print and speech never", "@media print{.mo{display:none}} @media speech{.mo{display:none}}", "unset", "unset"},
+        {"unknown feature never", "@media (prefers-color-scheme:dark){.mo{display:none}}", "unset", "unset"},
+        {"nested @media", "@media screen{@media (max-width:480px){.mo{display:none}}}", "unset", "none"},
+        {"unterminated @media still read", "@media (max-width:480px){.mo{display:none}", "unset", "none"},
+        {"@supports ignored", "@supports (display:grid){.mo{display:none}}", "unset", "unset"},
+    }));
+    for (Viewport v : {Viewport::desktop, Viewport::mobile}) {
+        std::string got = cascaded_display(c.css, {el("div", "", "mo")}, "", v);
+        const char* want = v == Viewport::desktop ? c.desktop : c.mobile;
+        INFO(c.name << " (" << (v == Viewport::desktop ? "desktop" : "mobile") << "): got display="
+                    << got << ", want " << want);
+        CHECK(got == want);
+    }
+}
+
+TEST_CASE("media_viewports judges desktop (600 px and wider) and mobile (375 px)") {
+    constexpr std::uint8_t D = 1, M = 2, B = 3, N = 0;
+    struct Case { const char* query; std::uint8_t want; };
+    auto c = GENERATE(values<Case>({
+        {"", B}, {"screen", B}, {"ALL", B}, {"only screen", B}, {"print", N}, {"speech", N},
+        {"tv", N}, {"not print", B}, {"not screen", N},
+        {"only screen and (max-width: 480px)", M}, {"(max-width:600px)", M}, {"(max-width:599px)", M},
+        {"only screen and (min-width:480px)", D}, {"(min-width: 30em)", D}, {"(min-width:600px)", D},
+        {"only screen and (min-width:768px)", N}, {"(min-width:481px) and (max-width:599px)", N},
+        {"only screen and (max-device-width: 500px)", M},
+        {"(min-device-width: 375px) and (max-device-width: 413px)", M},
+        {"print, screen and (max-width: 600px)", M}, {"(max-width:480px), (min-width:600px)", B},
+        {"(width <= 600px)", M}, {"(width >= 600px)", D}, {"(600px <= width)", D}, {"(width > 1000px)", N},
+        {"(400px <= width <= 700px)", N},
+        {"screen and (prefers-color-scheme: dark)", N}, {"(-webkit-min-device-pixel-ratio: 2)", N},
+        {"(orientation: portrait)", N}, {"not all and (prefers-color-scheme: dark)", N},
+        {"screen yahoo", N}, {"only screen and", N}, {"screen or print", N}, {"(max-width: calc(1px))", N},
+    }));
+    auto got = media_viewports(c.query);
+    INFO("@media " << c.query << ": got " << int(got) << ", want " << int(c.want));
     CHECK(got == c.want);
 }
 
@@ -236,12 +335,15 @@ TEST_CASE("compute_style inherits, multiplies and hides") {
 
 TEST_CASE("selector matching work is bounded by a budget") {
     Stylesheet sheet;
-    REQUIRE(sheet.add(".q div a{display:none}", 10));  // .q is nowhere: the whole chain is walked
-    std::vector<CssElement> chain(50, el("div"));
+    // .q is only at the top, so every div is tried as the one inside it.
+    REQUIRE(sheet.add(".q > div > div a{display:none}", 10));
+    std::vector<CssElement> chain{el("p", "", "q")};
+    for (int i = 0; i < 50; ++i) chain.push_back(el("div"));
     chain.push_back(el("a"));
-    CascadedStyle out;
+    for (std::size_t i = 1; i < chain.size(); ++i) set_ancestry(chain[i], chain[i - 1]);
+    std::vector<std::uint32_t> hits;
     std::size_t budget = 10;
-    CHECK_FALSE(sheet.apply_matching(chain, out, budget));
+    CHECK_FALSE(sheet.match(chain, hits, budget));
     CHECK(budget == 0);
-    CHECK_FALSE(out.get(CssProp::display).set);
+    CHECK(hits.empty());
 }

@@ -15,6 +15,7 @@ namespace cm {
 struct Rgba {
     double r = 0, g = 0, b = 0;  // 0..255
     double a = 1.0;              // 0..1
+    friend bool operator==(const Rgba&, const Rgba&) = default;
 };
 
 std::optional<Rgba> parse_css_color(std::string_view text);

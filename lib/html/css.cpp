@@ -14,6 +14,7 @@ namespace {
 
 constexpr std::size_t kMaxSelectorLength = 512;
 constexpr std::size_t kMaxCompounds = 16;
+constexpr int kMaxMediaDepth = 4;  // @media inside @media ...
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
 
@@ -78,17 +79,23 @@ std::optional<double> parse_number(std::string_view& s) {
     return neg ? -v : v;
 }
 
-// Class list membership, white-space separated, case-sensitive.
-bool has_class(std::string_view list, std::string_view cls) {
-    std::size_t i = 0;
-    while (i < list.size()) {
+// Calls f(word, offset) for each white-space separated word of `list` until f returns true;
+// returns whether one did.
+template <class F>
+bool any_word(std::string_view list, F&& f) {
+    for (std::size_t i = 0; i < list.size();) {
         while (i < list.size() && is_space(list[i])) ++i;
         std::size_t j = i;
         while (j < list.size() && !is_space(list[j])) ++j;
-        if (j > i && list.substr(i, j - i) == cls) return true;
+        if (j > i && f(list.substr(i, j - i), i)) return true;
         i = j;
     }
     return false;
+}
+
+// Class list membership, case-sensitive.
+bool has_class(std::string_view list, std::string_view cls) {
+    return any_word(list, [&](std::string_view w, std::size_t) { return w == cls; });
 }
 
 bool name_char(char c) {
@@ -144,7 +151,25 @@ std::string_view first_token(std::string_view v) {
     return v.substr(0, i);
 }
 
+// Sets the ancestry bit of one name; kind ('t', '#', '.') keeps a tag, an id and a class of
+// the same spelling apart.
+void add_name(std::array<std::uint64_t, 4>& bits, char kind, std::string_view name) {
+    std::size_t h = std::hash<std::string_view>{}(name) ^ (static_cast<std::size_t>(kind) * 0x9E3779B97F4A7C15ull);
+    h ^= h >> 29;
+    bits[(h >> 6) & 3] |= std::uint64_t{1} << (h & 63);
+}
+
 }  // namespace
+
+void set_ancestry(CssElement& child, const CssElement& parent) {
+    child.ancestry = parent.ancestry;
+    if (!parent.tag.empty()) add_name(child.ancestry, 't', parent.tag);
+    if (!parent.id.empty()) add_name(child.ancestry, '#', parent.id);
+    any_word(parent.classes, [&](std::string_view c, std::size_t) {
+        add_name(child.ancestry, '.', c);
+        return false;
+    });
+}
 
 bool operator<(const CssPriority& a, const CssPriority& b) {
     if (a.important != b.important) return !a.important;
@@ -193,7 +218,11 @@ void CascadedStyle::apply(const CssDeclaration& decl, const CssPriority& priorit
 
 bool Stylesheet::add(std::string_view css_in, std::size_t max_rules) {
     std::string css = strip_css_comments(css_in);
-    std::string_view s(css);
+    return add_block(css, kAllViewports, 0, max_rules);
+}
+
+// The rules of `s` (a whole sheet or the inside of a @media block) hold in `viewports`.
+bool Stylesheet::add_block(std::string_view s, std::uint8_t viewports, int depth, std::size_t max_rules) {
     bool complete = true;
     std::size_t i = 0;
     while (i < s.size()) {
@@ -201,14 +230,22 @@ bool Stylesheet::add(std::string_view css_in, std::size_t max_rules) {
         if (i >= s.size()) break;
         std::size_t brace = s.find('{', i);
         if (s[i] == '@') {
-            // At-rules (@media, @font-face, @import ...) are ignored; see css.h.
             std::size_t semi = s.find(';', i);
             if (brace == std::string_view::npos || (semi != std::string_view::npos && semi < brace)) {
                 if (semi == std::string_view::npos) break;
-                i = semi + 1;
+                i = semi + 1;  // @import, @charset ...
                 continue;
             }
             std::size_t end = find_block_end(s, brace);
+            std::string_view inner = end == std::string_view::npos ? s.substr(brace + 1)
+                                                                  : s.substr(brace + 1, end - brace - 1);
+            std::size_t name_end = i + 1;
+            while (name_end < brace && name_char(s[name_end])) ++name_end;
+            // @media is followed (nested up to kMaxMediaDepth); @supports, @font-face ... not.
+            if (iequals(s.substr(i + 1, name_end - i - 1), "media") && depth < kMaxMediaDepth) {
+                std::uint8_t holds = viewports & media_viewports(s.substr(name_end, brace - name_end));
+                if (holds && !add_block(inner, holds, depth + 1, max_rules)) complete = false;
+            }
             if (end == std::string_view::npos) break;
             i = end + 1;
             continue;
@@ -217,14 +254,293 @@ bool Stylesheet::add(std::string_view css_in, std::size_t max_rules) {
         std::size_t end = find_block_end(s, brace);
         std::string_view body = end == std::string_view::npos ? s.substr(brace + 1)
                                                              : s.substr(brace + 1, end - brace - 1);
-        if (!add_rule(s.substr(i, brace - i), body, max_rules)) complete = false;
+        if (!add_rule(s.substr(i, brace - i), body, viewports, max_rules)) complete = false;
         if (end == std::string_view::npos) break;
         i = end + 1;
     }
     return complete;
 }
 
-bool Stylesheet::add_rule(std::string_view selectors, std::string_view body, std::size_t max_rules) {
+// Selector parsing and matching; a member so that it may name the private types.
+struct Stylesheet::Matcher {
+    // Specificity packed as ids << 20 | classes << 10 | types.
+    static std::uint32_t pack(unsigned ids, unsigned classes, unsigned tags) {
+        return (std::min(ids, 1023u) << 20) | (std::min(classes, 1023u) << 10) | std::min(tags, 1023u);
+    }
+
+    // Parses the compound selector at sel[i..] into `c`, adding to `spec`; stops before white
+    // space, a combinator, ',' or ')'. False for what is not supported (see css.h).
+    static bool compound(std::string_view sel, std::size_t& i, Compound& c, std::uint32_t& spec, int depth) {
+        bool any = false;
+        while (i < sel.size()) {
+            char ch = sel[i];
+            if (ch == '*') {
+                if (any) return false;
+                ++i;
+            } else if (ch == '.' || ch == '#') {
+                std::size_t j = i + 1;
+                while (j < sel.size() && name_char(sel[j])) ++j;
+                if (j == i + 1) return false;
+                std::string name(sel.substr(i + 1, j - i - 1));
+                if (ch == '.') {
+                    c.classes.push_back(std::move(name));
+                    spec += pack(0, 1, 0);
+                } else {
+                    if (!c.id.empty()) return false;  // two ids on one element never match
+                    c.id = std::move(name);
+                    spec += pack(1, 0, 0);
+                }
+                i = j;
+            } else if (ch == '[') {
+                if (!attribute(sel, i, c)) return false;
+                spec += pack(0, 1, 0);
+            } else if (ch == ':') {
+                std::size_t j = i + 1;
+                while (j < sel.size() && name_char(sel[j])) ++j;
+                std::string_view pseudo = sel.substr(i + 1, j - i - 1);
+                if (iequals(pseudo, "link") || iequals(pseudo, "visited")) {
+                    c.link = true;
+                    spec += pack(0, 1, 0);
+                    i = j;
+                } else if (iequals(pseudo, "not") && j < sel.size() && sel[j] == '(' && depth == 0) {
+                    i = j + 1;
+                    std::uint32_t best = 0;
+                    while (true) {  // :not(a, b): a list of compounds; counts as its most specific
+                        while (i < sel.size() && is_space(sel[i])) ++i;
+                        std::uint32_t s = 0;
+                        Compound& n = c.nots.emplace_back();
+                        if (!compound(sel, i, n, s, depth + 1)) return false;
+                        best = std::max(best, s);
+                        while (i < sel.size() && is_space(sel[i])) ++i;
+                        if (i < sel.size() && sel[i] == ',') { ++i; continue; }
+                        if (i < sel.size() && sel[i] == ')') { ++i; break; }
+                        return false;
+                    }
+                    spec += best;
+                } else {
+                    return false;  // :hover, ::before, :first-child ...
+                }
+            } else if (name_char(ch)) {
+                if (any) return false;
+                std::size_t j = i;
+                while (j < sel.size() && name_char(sel[j])) ++j;
+                c.tag = ascii_lower(sel.substr(i, j - i));
+                spec += pack(0, 0, 1);
+                i = j;
+            } else {
+                break;
+            }
+            any = true;
+        }
+        return any;
+    }
+
+    // [name], [name=v], [name~=v], [name|=v], [name^=v], [name$=v], [name*=v], each with an
+    // optional i / s flag; v quoted or an identifier.
+    static bool attribute(std::string_view sel, std::size_t& i, Compound& c) {
+        std::size_t close = sel.find(']', i);
+        if (close == std::string_view::npos) return false;
+        std::string_view in = trim(sel.substr(i + 1, close - i - 1));
+        AttrTest t;
+        std::size_t k = 0;
+        while (k < in.size() && name_char(in[k])) ++k;
+        if (k == 0) return false;
+        t.name = ascii_lower(in.substr(0, k));
+        in = trim(in.substr(k));
+        if (!in.empty()) {
+            static constexpr std::pair<std::string_view, AttrTest::Op> kOps[] = {
+                {"~=", AttrTest::word}, {"|=", AttrTest::dash}, {"^=", AttrTest::prefix},
+                {"$=", AttrTest::suffix}, {"*=", AttrTest::substring}, {"=", AttrTest::equals}};
+            bool found = false;
+            for (const auto& [text, op] : kOps) {
+                if (!in.starts_with(text)) continue;
+                t.op = op;
+                in = trim(in.substr(text.size()));
+                found = true;
+                break;
+            }
+            if (!found || in.empty()) return false;
+            if (in[0] == '"' || in[0] == '\'') {
+                std::size_t end = in.find(in[0], 1);
+                // A quote inside the value would have ended the find(']') early: not supported.
+                if (end == std::string_view::npos || in.substr(1, end - 1).find('\\') != std::string_view::npos)
+                    return false;
+                t.value = in.substr(1, end - 1);
+                in = trim(in.substr(end + 1));
+            } else {
+                std::size_t e = 0;
+                while (e < in.size() && name_char(in[e])) ++e;
+                if (e == 0) return false;
+                t.value = in.substr(0, e);
+                in = trim(in.substr(e));
+            }
+            if (iequals(in, "i")) t.icase = true;
+            else if (!in.empty() && !iequals(in, "s")) return false;
+        }
+        c.attrs.push_back(std::move(t));
+        i = close + 1;
+        return true;
+    }
+
+    // Parts of a compound that exist only in one client's own markup: Outlook.com's wrappers
+    // and dark-mode attributes, Apple's data detectors, Thunderbird's and old Hotmail's classes.
+    static bool client_only(const Compound& c) {
+        static constexpr std::string_view kIds[] = {"MessageViewBody", "MessageWebViewDiv", "outlook"};
+        static constexpr std::string_view kClasses[] = {"ExternalClass", "ReadMsgBody", "moz-text-html"};
+        static constexpr std::string_view kAttrs[] = {"owa", "office365", "data-ogsc", "data-ogsb",
+                                                      "data-ogac", "data-ogab", "x-apple-data-detectors",
+                                                      "data-outlook-cycle"};
+        for (auto id : kIds)
+            if (c.id == id) return true;
+        for (const auto& cls : c.classes)
+            for (auto k : kClasses)
+                if (cls == k) return true;
+        for (const auto& a : c.attrs)
+            for (auto k : kAttrs)
+                if (a.name == k) return true;
+        return false;
+    }
+
+    // Parses one complex selector; false when dropped.
+    static bool complex(std::string_view sel, Rule& rule) {
+        std::size_t i = 0;
+        Combinator pending = Combinator::descendant;
+        bool explicit_combinator = false;
+        while (true) {
+            while (i < sel.size() && is_space(sel[i])) ++i;
+            if (i >= sel.size()) break;
+            char ch = sel[i];
+            if (ch == '>' || ch == '+' || ch == '~') {
+                if (explicit_combinator || rule.compounds.empty()) return false;
+                pending = ch == '>' ? Combinator::child
+                        : ch == '+' ? Combinator::next_sibling : Combinator::subsequent_sibling;
+                explicit_combinator = true;
+                ++i;
+                continue;
+            }
+            if (pending == Combinator::next_sibling || pending == Combinator::subsequent_sibling) {
+                // Gmail's hack: it alone puts a <u></u> before the body (`u + .body`).
+                const Compound& prev = rule.compounds.back();
+                if (prev.tag == "u" && prev.id.empty() && prev.classes.empty() && prev.attrs.empty())
+                    return false;
+            }
+            Compound c;
+            c.combinator = pending;
+            if (!compound(sel, i, c, rule.specificity, 0) || client_only(c)) return false;
+            rule.compounds.push_back(std::move(c));
+            if (rule.compounds.size() > kMaxCompounds) return false;
+            pending = Combinator::descendant;
+            explicit_combinator = false;
+        }
+        return !explicit_combinator && !rule.compounds.empty();
+    }
+
+    static bool attr_matches(const AttrTest& t, const CssElement& e) {
+        std::string_view packed(e.attrs), value;
+        bool found = false;
+        for (std::size_t i = 0; i < packed.size() && !found;) {
+            std::size_t n = packed.find('\0', i);
+            if (n == std::string_view::npos) break;
+            std::size_t v = packed.find('\0', n + 1);
+            if (v == std::string_view::npos) v = packed.size();
+            if (packed.substr(i, n - i) == t.name) {
+                value = packed.substr(n + 1, v - n - 1);
+                found = true;
+            }
+            i = v + 1;
+        }
+        if (!found) return false;
+        std::string_view want(t.value);
+        auto same = [&](std::string_view a, std::string_view b) { return t.icase ? iequals(a, b) : a == b; };
+        switch (t.op) {
+        case AttrTest::exists: return true;
+        case AttrTest::equals: return same(value, want);
+        case AttrTest::dash:
+            return same(value, want) ||
+                   (value.size() > want.size() && value[want.size()] == '-' && same(value.substr(0, want.size()), want));
+        case AttrTest::prefix: return !want.empty() && value.size() >= want.size() && same(value.substr(0, want.size()), want);
+        case AttrTest::suffix:
+            return !want.empty() && value.size() >= want.size() && same(value.substr(value.size() - want.size()), want);
+        case AttrTest::substring:
+            return !want.empty() && (t.icase ? icontains(value, want) : value.find(want) != std::string_view::npos);
+        case AttrTest::word:
+            if (want.empty() || std::any_of(want.begin(), want.end(), is_space)) return false;
+            return any_word(value, [&](std::string_view w, std::size_t) { return same(w, want); });
+        }
+        return false;
+    }
+
+    static bool compound_matches(const Compound& c, const CssElement& e) {
+        if (!c.tag.empty() && c.tag != e.tag) return false;
+        if (!c.id.empty() && c.id != e.id) return false;
+        if (c.link && !e.is_link) return false;
+        for (const auto& cls : c.classes)
+            if (!has_class(e.classes, cls)) return false;
+        for (const auto& a : c.attrs)
+            if (!attr_matches(a, e)) return false;
+        for (const auto& n : c.nots)
+            if (compound_matches(n, e)) return false;
+        return true;
+    }
+
+    // Where an element is: chain[depth] itself (sib == npos) or its sib-th preceding sibling.
+    struct Pos {
+        std::size_t depth;
+        std::size_t sib;
+    };
+    // Why a match failed, so that callers skip candidates that cannot succeed either (the
+    // classic right-to-left matcher): the compound failed on this element; the part to its
+    // left failed and only another descendant-combinator candidate can help; or nothing can.
+    enum class Result { matched, retry_sibling, retry_descendant, failed };
+
+    std::span<const CssElement> chain;
+    std::size_t& budget;
+
+    const CssElement& at(Pos p) const {
+        return p.sib == std::string_view::npos ? chain[p.depth] : chain[p.depth].preceding[p.sib];
+    }
+
+    // Does compounds[0..k] match with compounds[k] on the element at p?
+    Result match(const Rule& rule, std::size_t k, Pos p) const {
+        if (budget == 0) return Result::failed;
+        --budget;
+        if (!compound_matches(rule.compounds[k], at(p))) return Result::retry_sibling;
+        if (k == 0) return Result::matched;
+        const Combinator comb = rule.compounds[k].combinator;
+        const bool sibling = comb == Combinator::next_sibling || comb == Combinator::subsequent_sibling;
+        std::optional<Pos> cand = next_candidate(p, comb, true);
+        while (cand) {
+            Result r = match(rule, k - 1, *cand);
+            if (r == Result::matched || r == Result::failed) return r;
+            if (comb == Combinator::next_sibling) return r;
+            if (comb == Combinator::child) return Result::retry_descendant;
+            if (comb == Combinator::subsequent_sibling && r == Result::retry_descendant) return r;
+            cand = next_candidate(*cand, comb, false);
+        }
+        return sibling ? Result::retry_descendant : Result::failed;
+    }
+
+    // The first (from = the subject) or next element a combinator leads to.
+    std::optional<Pos> next_candidate(Pos p, Combinator comb, bool first) const {
+        switch (comb) {
+        case Combinator::child:
+        case Combinator::descendant:
+            if (p.depth == 0 || (!first && comb == Combinator::child)) return std::nullopt;
+            return Pos{p.depth - 1, std::string_view::npos};
+        case Combinator::next_sibling:
+        case Combinator::subsequent_sibling: {
+            if (!first && comb == Combinator::next_sibling) return std::nullopt;
+            std::size_t n = p.sib == std::string_view::npos ? chain[p.depth].preceding.size() : p.sib;
+            if (n == 0) return std::nullopt;
+            return Pos{p.depth, n - 1};
+        }
+        }
+        return std::nullopt;
+    }
+};
+
+bool Stylesheet::add_rule(std::string_view selectors, std::string_view body, std::uint8_t viewports,
+                          std::size_t max_rules) {
     std::vector<CssDeclaration> decls;
     parse_css_declarations(body, decls);
     if (decls.empty()) return true;
@@ -239,63 +555,25 @@ bool Stylesheet::add_rule(std::string_view selectors, std::string_view body, std
             return;
         }
         Rule rule;
-        Compound cur;
-        bool in_compound = false, ok = true;
-        unsigned ids = 0, classes = 0, tags = 0;
-        auto finish = [&] {
-            if (in_compound) rule.compounds.push_back(std::move(cur));
-            cur = Compound{};
-            in_compound = false;
-        };
-        for (std::size_t i = 0; i < sel.size() && ok;) {
-            char c = sel[i];
-            if (is_space(c) || c == '>') {
-                finish();
-                ++i;
-            } else if (c == '*') {
-                in_compound = true;
-                ++i;
-            } else if (c == '.' || c == '#') {
-                std::size_t j = i + 1;
-                while (j < sel.size() && name_char(sel[j])) ++j;
-                if (j == i + 1) { ok = false; break; }
-                std::string name(sel.substr(i + 1, j - i - 1));
-                if (c == '.') { cur.classes.push_back(std::move(name)); ++classes; }
-                else if (cur.id.empty()) { cur.id = std::move(name); ++ids; }
-                else ok = false;  // two ids on one element never match
-                in_compound = true;
-                i = j;
-            } else if (c == ':') {
-                std::size_t j = i + 1;
-                while (j < sel.size() && name_char(sel[j])) ++j;
-                std::string_view pseudo = sel.substr(i + 1, j - i - 1);
-                if (iequals(pseudo, "link") || iequals(pseudo, "visited")) {
-                    cur.link = true;
-                    ++classes;
-                    in_compound = true;
-                    i = j;
-                } else {
-                    ok = false;  // :hover, ::before, :first-child ... are not static styles
-                }
-            } else if (name_char(c)) {
-                std::size_t j = i;
-                while (j < sel.size() && name_char(sel[j])) ++j;
-                if (in_compound) { ok = false; break; }
-                cur.tag.assign(sel.substr(i, j - i));
-                for (char& ch : cur.tag) ch = ascii_lower(ch);
-                ++tags;
-                in_compound = true;
-                i = j;
-            } else {
-                ok = false;  // attribute selectors, + and ~ combinators, escapes
-            }
-        }
-        finish();
-        if (!ok || rule.compounds.empty() || rule.compounds.size() > kMaxCompounds) return;
-        rule.specificity = (std::min(ids, 1023u) << 20) | (std::min(classes, 1023u) << 10) |
-                           std::min(tags, 1023u);
+        if (!Matcher::complex(sel, rule)) return;
         rule.order = static_cast<std::uint32_t>(rules_.size());
         rule.block = block_index;
+        rule.viewports = viewports;
+        for (std::size_t k = 0; k + 1 < rule.compounds.size(); ++k) {
+            const Combinator next = rule.compounds[k + 1].combinator;
+            if (next != Combinator::descendant && next != Combinator::child) continue;
+            const Compound& a = rule.compounds[k];  // an ancestor of the subject
+            if (!a.tag.empty()) add_name(rule.ancestors, 't', a.tag);
+            if (!a.id.empty()) add_name(rule.ancestors, '#', a.id);
+            for (const auto& c : a.classes) add_name(rule.ancestors, '.', c);
+        }
+        for (const auto& c : rule.compounds) {
+            if (c.combinator == Combinator::next_sibling || c.combinator == Combinator::subsequent_sibling)
+                uses_siblings_ = true;
+            if (!c.attrs.empty()) uses_attributes_ = true;
+            for (const auto& n : c.nots)
+                if (!n.attrs.empty()) uses_attributes_ = true;
+        }
         auto r = static_cast<std::uint32_t>(rules_.size());
         const Compound& subject = rule.compounds.back();
         if (!subject.id.empty()) by_id_[subject.id].push_back(r);
@@ -309,77 +587,54 @@ bool Stylesheet::add_rule(std::string_view selectors, std::string_view body, std
     return complete;
 }
 
-namespace {
-
-template <class C>
-bool compound_matches(const C& c, const CssElement& e) {
-    if (!c.tag.empty() && c.tag != e.tag) return false;
-    if (!c.id.empty() && c.id != e.id) return false;
-    if (c.link && !e.is_link) return false;
-    for (const auto& cls : c.classes)
-        if (!has_class(e.classes, cls)) return false;
-    return true;
-}
-
-}  // namespace
-
-void Stylesheet::try_rule(std::uint32_t r, std::span<const CssElement> chain,
-                          std::vector<std::uint32_t>& hits, std::size_t& budget) const {
-    const Rule& rule = rules_[r];
-    if (budget == 0) return;
-    --budget;
-    if (!compound_matches(rule.compounds.back(), chain.back())) return;
-    // Descendant combinators only: matching each compound to the nearest possible ancestor
-    // (greedy, right to left) is exact.
-    std::size_t pos = chain.size() - 1;
-    for (std::size_t k = rule.compounds.size() - 1; k-- > 0;) {
-        bool found = false;
-        while (pos-- > 0) {
-            if (budget == 0) return;
-            --budget;
-            if (compound_matches(rule.compounds[k], chain[pos])) { found = true; break; }
-        }
-        if (!found) return;
-    }
-    hits.push_back(r);
-}
-
-bool Stylesheet::apply_matching(std::span<const CssElement> chain, CascadedStyle& out,
-                                std::size_t& budget) const {
+bool Stylesheet::match(std::span<const CssElement> chain, std::vector<std::uint32_t>& hits,
+                       std::size_t& budget) const {
+    hits.clear();
     if (rules_.empty() || chain.empty()) return true;
+    const Matcher m{chain, budget};
+    const Matcher::Pos subject{chain.size() - 1, std::string_view::npos};
     const CssElement& e = chain.back();
-    std::vector<std::uint32_t> hits;
-    auto scan = [&](const Index& index, std::string_view key) {
-        auto it = index.find(key);
-        if (it == index.end()) return;
-        for (std::uint32_t r : it->second) try_rule(r, chain, hits, budget);
-    };
-    if (!e.id.empty()) scan(by_id_, e.id);
-    std::string_view cl(e.classes);
-    for (std::size_t i = 0; i < cl.size();) {
-        while (i < cl.size() && is_space(cl[i])) ++i;
-        std::size_t j = i;
-        while (j < cl.size() && !is_space(cl[j])) ++j;
-        if (j > i) {
-            std::string_view token = cl.substr(i, j - i);
-            // A class named twice in the attribute must not apply its rules twice.
-            if (!has_class(cl.substr(0, i), token)) scan(by_class_, token);
+    auto scan = [&](const std::vector<std::uint32_t>& rules) {
+        for (std::uint32_t r : rules) {
+            const Rule& rule = rules_[r];
+            bool possible = true;
+            for (std::size_t w = 0; w < rule.ancestors.size(); ++w)
+                if (rule.ancestors[w] & ~e.ancestry[w]) possible = false;
+            if (possible && m.match(rule, rule.compounds.size() - 1, subject) == Matcher::Result::matched)
+                hits.push_back(r);
         }
-        i = j;
-    }
-    scan(by_tag_, e.tag);
-    for (std::uint32_t r : universal_) try_rule(r, chain, hits, budget);
-    if (budget == 0) return false;
+    };
+    auto scan_key = [&](const Index& index, std::string_view key) {
+        if (auto it = index.find(key); it != index.end()) scan(it->second);
+    };
+    if (!e.id.empty()) scan_key(by_id_, e.id);
+    std::string_view cl(e.classes);
+    any_word(cl, [&](std::string_view token, std::size_t at) {
+        // A class named twice in the attribute must not apply its rules twice.
+        if (!has_class(cl.substr(0, at), token)) scan_key(by_class_, token);
+        return false;
+    });
+    scan_key(by_tag_, e.tag);
+    scan(universal_);
     std::sort(hits.begin(), hits.end());
+    return budget > 0;
+}
+
+void Stylesheet::apply(std::span<const std::uint32_t> hits, Viewport v, CascadedStyle& out) const {
     for (std::uint32_t r : hits) {
         const Rule& rule = rules_[r];
+        if (!(rule.viewports & viewport_bit(v))) continue;
         CssPriority p;
         p.origin = CssPriority::sheet;
         p.specificity = rule.specificity;
         p.order = rule.order;
         for (const auto& d : blocks_[rule.block]) out.apply(d, p);
     }
-    return true;
+}
+
+bool Stylesheet::viewport_specific(std::span<const std::uint32_t> hits) const {
+    return std::any_of(hits.begin(), hits.end(),
+                       [&](std::uint32_t r) { return rules_[r].viewports != kAllViewports; });
 }
 
 std::optional<double> parse_css_length(std::string_view v, double em_px,

@@ -1,16 +1,20 @@
 // SPDX-License-Identifier: Apache-2.0
-// css.h - the small CSS layer behind html_visibility: declarations, <style> rules with simple
+// css.h - the small CSS layer behind html_visibility: declarations, <style> rules and their
 // selectors, the cascade for the few properties that decide visibility, and computed style.
 //
-// Supported: type, *, .class, #id, compound (td.footer) and descendant selectors (`.footer a`;
-// `>` is read as a descendant combinator), selector lists, :link/:visited; specificity,
-// !important, inline > sheet > presentational hints. Rules inside @media/@supports and other
-// at-rules are ignored on purpose: they are conditional (mostly mobile-only), so desktop
-// rendering decides visibility. Selectors with pseudo-classes such as :hover, attribute
-// selectors or sibling combinators are dropped (what MJML and Mailchimp templates put there is
-// client targeting - `[owa]`, `u + .body`, `#MessageViewBody` - not hiding). Hiding properties:
-// display, visibility, opacity, mso-hide, zero boxes, off-screen, clip: rect() of at most 1px,
-// clip-path: inset(>=50%)/circle(0), transform: scale(0). Plain values, thread-compatible.
+// Selectors: type, *, .class, #id, attribute tests ([a], [a=v], ~= |= ^= $= *=, i/s flags),
+// :link/:visited, :not(compound, ...), and the descendant, `>`, `+` and `~` combinators, with
+// specificity, !important, inline > sheet > presentational hints. Other pseudo-classes
+// (:hover, :first-child, ::before ...) drop their selector: they are not static styles or need
+// the elements after this one. Selectors that only match inside one client's own markup
+// (`u + .body`, `[owa]`, `#MessageViewBody`, `.ExternalClass` ...) are dropped too: what they
+// hide stays visible in every other client.
+// A rule inside @media holds in the viewports its query holds in (css_media.h); rules inside
+// other at-rules (@supports ...) are ignored.
+// Hiding properties: display, visibility, opacity, mso-hide, zero boxes, off-screen, clip:
+// rect() of at most 1px, clip-path: inset(>=50%)/circle(0), transform: scale(0).
+// No Debian 12 package parses CSS for a cascade (NetSurf's libcss is not packaged;
+// libcss-parser is CSS1), hence this parser. Plain values, thread-compatible.
 #pragma once
 
 #include <array>
@@ -24,6 +28,7 @@
 #include <vector>
 
 #include "html/color.h"
+#include "html/css_media.h"
 
 namespace cm {
 
@@ -79,7 +84,18 @@ struct CssElement {
     std::string id;
     std::string classes;  // raw class attribute, white-space separated
     bool is_link = false; // <a href> / <area href>: matches :link and :visited
+    std::string attrs;    // every attribute as name '\0' value '\0' ... (names lower case);
+                          // may be left empty when the sheet has no attribute test
+    // Previous element siblings, document order (the nearest last); the caller may keep only
+    // the nearest few. Filled only when the sheet uses `+` or `~` (uses_siblings()).
+    std::vector<CssElement> preceding;
+    // A Bloom filter of the tags, ids and classes of the ancestors (set_ancestry()): rules
+    // naming an ancestor that is certainly absent are skipped without walking the chain.
+    std::array<std::uint64_t, 4> ancestry{};
 };
+
+// child.ancestry from its parent's ancestry and the parent's own names.
+void set_ancestry(CssElement& child, const CssElement& parent);
 
 class Stylesheet {
 public:
@@ -89,40 +105,63 @@ public:
     bool add(std::string_view css, std::size_t max_rules);
     std::size_t rule_count() const { return rules_.size(); }
     bool empty() const { return rules_.empty(); }
-    // chain = ancestors outermost first, the element itself last. Applies the declarations
-    // of every matching rule to `out`. Each compound-selector test costs one unit of
-    // `budget`; returns false (and applies nothing more) once the budget is spent, which
-    // bounds the work a hostile sheet can cause.
-    bool apply_matching(std::span<const CssElement> chain, CascadedStyle& out,
-                        std::size_t& budget) const;
+    bool uses_siblings() const { return uses_siblings_; }      // some kept selector has + or ~
+    bool uses_attributes() const { return uses_attributes_; }  // ... or an attribute test
+    // chain = ancestors outermost first, the element itself last, each with its ancestry
+    // set (set_ancestry). Sets `hits` to the matching rules, in cascade order. Each compound-selector test costs one unit of
+    // `budget`; returns false (hits incomplete) once the budget is spent, which bounds the
+    // work a hostile sheet can cause.
+    bool match(std::span<const CssElement> chain, std::vector<std::uint32_t>& hits,
+               std::size_t& budget) const;
+    // Applies the declarations of the hits that hold in viewport `v` to `out`.
+    void apply(std::span<const std::uint32_t> hits, Viewport v, CascadedStyle& out) const;
+    // True when some hit holds in one viewport only (the viewports' cascades differ).
+    bool viewport_specific(std::span<const std::uint32_t> hits) const;
 
 private:
+    struct AttrTest {
+        enum Op : std::uint8_t { exists, equals, word, dash, prefix, suffix, substring };
+        std::string name;  // lower case
+        std::string value;
+        Op op = exists;
+        bool icase = false;
+    };
+    // The combinator between a compound and the one before it (to its left).
+    enum class Combinator : std::uint8_t { descendant, child, next_sibling, subsequent_sibling };
     struct Compound {
         std::string tag;  // empty = any
         std::string id;
         std::vector<std::string> classes;
+        std::vector<AttrTest> attrs;
+        std::vector<Compound> nots;  // :not(a, b): none of them may match
         bool link = false;
+        Combinator combinator = Combinator::descendant;
     };
     struct Rule {
         std::vector<Compound> compounds;  // outermost first; last is the subject
         std::uint32_t specificity = 0;
         std::uint32_t order = 0;
         std::uint32_t block = 0;  // index into blocks_
+        std::uint8_t viewports = kAllViewports;
+        std::array<std::uint64_t, 4> ancestors{};  // ancestry bits the subject's chain must have
     };
+    struct Matcher;  // css.cpp
     struct Hash {
         using is_transparent = void;
         std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
     };
     using Index = std::unordered_map<std::string, std::vector<std::uint32_t>, Hash, std::equal_to<>>;
 
-    bool add_rule(std::string_view selectors, std::string_view body, std::size_t max_rules);
-    void try_rule(std::uint32_t r, std::span<const CssElement> chain,
-                  std::vector<std::uint32_t>& hits, std::size_t& budget) const;
+    bool add_block(std::string_view css, std::uint8_t viewports, int depth, std::size_t max_rules);
+    bool add_rule(std::string_view selectors, std::string_view body, std::uint8_t viewports,
+                  std::size_t max_rules);
 
     std::vector<Rule> rules_;
     std::vector<std::vector<CssDeclaration>> blocks_;
     Index by_id_, by_class_, by_tag_;
     std::vector<std::uint32_t> universal_;
+    bool uses_siblings_ = false;
+    bool uses_attributes_ = false;
 };
 
 // Lengths in px. em_px is the font size that `em` refers to; percent_base (px) is used for
@@ -145,6 +184,7 @@ struct ComputedStyle {
     bool visibility_hidden = false;
     double opacity = 1.0;               // product over ancestors
     const char* box_hidden = nullptr;   // why code once the element or an ancestor is hidden
+    friend bool operator==(const ComputedStyle&, const ComputedStyle&) = default;
 };
 
 // Style of an element from its parent's style and its cascaded values. link_color, when

@@ -16,6 +16,8 @@
 // - Content deeper than max_depth is ignored (note limit:html-depth); libxml2 2.9's push
 //   parser itself has no depth limit for HTML, so this stack is the bound.
 // - Under a background image (and no opaque colour) contrast is not judged.
+// - Each Level has a desktop style and, once a @media rule made them differ, a mobile one
+//   (css_media.h); text is hidden only when hidden in both.
 #include "html/html_visibility.h"
 
 #include <libxml/HTMLparser.h>
@@ -40,6 +42,8 @@ constexpr std::size_t kTextBeforeCap = 200;  // HtmlLink::text_before
 constexpr std::size_t kCssMatchBudget = 5'000'000;
 // Comments re-parsed for links per document; a flood of them is not worth more.
 constexpr std::size_t kMaxCommentParses = 1000;
+// Preceding siblings kept per element for `+` / `~` selectors; `~` looks no further back.
+constexpr std::size_t kMaxSiblings = 32;
 
 bool in_list(std::string_view tag, std::initializer_list<std::string_view> list) {
     return std::find(list.begin(), list.end(), tag) != list.end();
@@ -194,7 +198,10 @@ Attrs read_attrs(const char** attrs) {
 }
 
 struct Level {
-    ComputedStyle style;
+    ComputedStyle style;            // desktop viewport
+    ComputedStyle mobile;           // mobile viewport, when split
+    bool split = false;             // mobile differs from style (a @media rule applied)
+    std::vector<CssElement> children;  // closed children, nearest last (only for `+` / `~` rules)
     const char* context = nullptr;  // "head" / "non-rendered": nothing inside is shown
     bool raw = false;               // style/script: content is not text
     bool is_style = false;
@@ -252,6 +259,7 @@ private:
     void text(const char* s, std::size_t n);
     void comment(const char* value);
     void note(const char* what);
+    const char* hidden_reason(const ComputedStyle& s, bool is_text) const;
     const char* hidden_reason(const Level& lv, bool is_text) const;
     void add_hints(const std::string& tag, const Attrs& at, double parent_px);
     void open_link(Level& lv, const std::string& tag, std::string_view href, std::string_view title);
@@ -265,6 +273,7 @@ private:
     std::vector<CssElement> chain_;  // parallel to levels_; [0] is the document root
     std::vector<Pending> pending_;
     std::vector<CssDeclaration> decls_;  // scratch: hints and inline declarations
+    std::vector<std::uint32_t> hits_;    // scratch: matching <style> rules
     Stylesheet sheet_;
     std::string all_, vis_, style_text_;
     Rgba link_color_{0, 0, 0xEE, 1};
@@ -321,9 +330,14 @@ void Scanner::note(const char* what) {
     if (std::find(out_.notes.begin(), out_.notes.end(), what) == out_.notes.end()) out_.notes.emplace_back(what);
 }
 
+// A link is hidden only when hidden in both viewports; the desktop's reason is given.
 const char* Scanner::hidden_reason(const Level& lv, bool is_text) const {
-    const ComputedStyle& s = lv.style;
     if (lv.context) return lv.context;
+    const char* why = hidden_reason(lv.style, is_text);
+    return why && lv.split && !hidden_reason(lv.mobile, is_text) ? nullptr : why;
+}
+
+const char* Scanner::hidden_reason(const ComputedStyle& s, bool is_text) const {
     if (s.box_hidden) return s.box_hidden;
     if (s.visibility_hidden) return "visibility-hidden";
     if (s.opacity <= 0.1) return "opacity";
@@ -419,10 +433,32 @@ void Scanner::start(const char* name, const char** attrs) {
     el.id.assign(at.id);
     el.classes.assign(at.cls);
     el.is_link = is_link;
+    for (const char** a = attrs; sheet_.uses_attributes() && a && a[0]; a += 2) {
+        el.attrs.append(a[0]).push_back('\0');
+        el.attrs.append(a[1] ? a[1] : "").push_back('\0');
+    }
+    el.preceding = std::move(levels_.back().children);
+    set_ancestry(el, chain_[chain_.size() - 2]);
+    // The desktop cascade, and the mobile one when a @media rule applies here or above.
+    hits_.clear();
     if (!sheet_.empty() && css_budget_ > 0 &&
-        !sheet_.apply_matching(std::span<const CssElement>(chain_).subspan(1), cascaded, css_budget_))
+        !sheet_.match(std::span<const CssElement>(chain_).subspan(1), hits_, css_budget_)) {
         note("limit:css-work");
-    lv.style = compute_style(parent.style, cascaded, tag == "a" && at.has_href ? &link_color_ : nullptr);
+        hits_.clear();
+    }
+    const bool split = parent.split || sheet_.viewport_specific(hits_);
+    CascadedStyle mobile;
+    if (split) {
+        mobile = cascaded;
+        sheet_.apply(hits_, Viewport::mobile, mobile);
+    }
+    sheet_.apply(hits_, Viewport::desktop, cascaded);
+    const Rgba* link_color = tag == "a" && at.has_href ? &link_color_ : nullptr;
+    lv.style = compute_style(parent.style, cascaded, link_color);
+    if (split) {
+        lv.mobile = compute_style(parent.split ? parent.mobile : parent.style, mobile, link_color);
+        lv.split = !(lv.style == lv.mobile);  // else its children need one cascade again
+    }
 
     if (is_block_tag(tag)) {
         append_separator(all_);
@@ -448,14 +484,18 @@ void Scanner::start(const char* name, const char** attrs) {
         }
     } else if (tag == "img" && lv.anchor >= 0) {
         Pending& p = pending_[static_cast<std::size_t>(lv.anchor)];
-        const char* why = hidden_reason(lv, false);
-        if (!why) {
+        // An image of at most 1px shows nothing.
+        auto img_hidden = [&](const ComputedStyle& s, const CascadedStyle& c) -> const char* {
+            if (const char* why = hidden_reason(s, false)) return why;
             for (CssProp d : {CssProp::width, CssProp::height}) {
-                const auto& v = cascaded.get(d);
-                auto px = v.set ? parse_css_length(v.text, lv.style.font_px) : std::nullopt;
-                if (px && *px <= 1) why = "zero-size";
+                const auto& v = c.get(d);
+                auto px = v.set ? parse_css_length(v.text, s.font_px) : std::nullopt;
+                if (px && *px <= 1) return "zero-size";
             }
-        }
+            return nullptr;
+        };
+        const char* why = lv.context ? lv.context : img_hidden(lv.style, cascaded);
+        if (why && !lv.context && split && !img_hidden(lv.mobile, mobile)) why = nullptr;
         p.has_content = true;
         if (!why) p.any_visible = true;
         else if (!p.first_hidden) p.first_hidden = why;
@@ -525,7 +565,16 @@ void Scanner::end() {
         for (std::uint32_t idx : lv.block_links) finalize(idx, all_.size(), vis_.size());
     }
     levels_.pop_back();
+    CssElement done = std::move(chain_.back());
     chain_.pop_back();
+    if (sheet_.uses_siblings()) {
+        // The next sibling's preceding ones: this element's, then this element.
+        std::vector<CssElement> siblings = std::move(done.preceding);
+        done.preceding.clear();
+        if (siblings.size() >= kMaxSiblings) siblings.erase(siblings.begin());
+        siblings.push_back(std::move(done));
+        levels_.back().children = std::move(siblings);
+    }
 }
 
 void Scanner::text(const char* s, std::size_t n) {

@@ -5,7 +5,8 @@
 // element stack itself and computes, per element, the inherited style that matters for
 // visibility (css.h): display/visibility/opacity/hidden/mso-hide, zero boxes, off-screen
 // positioning, computed font size and WCAG contrast of the text colour against the nearest
-// ancestor background. It knows nothing of unsubscribe phrases: the caller decides which
+// ancestor background, for a desktop and a mobile viewport (a link is hidden only when hidden
+// in both; css_media.h). It knows nothing of unsubscribe phrases: the caller decides which
 // links are unsubscribe links. Pure function, thread-safe, no I/O.
 #pragma once
 
