@@ -57,6 +57,13 @@ Action configured_action(const Config& config, Reason reason) {
     case ActionSetting::body_link_action: return config.body_link_action;
     case ActionSetting::oversize_action: return config.oversize_action;
     case ActionSetting::consent_action: return config.consent_action;
+    case ActionSetting::suspended_action: return config.suspended_action;
+    case ActionSetting::complaint_rate_action:
+        switch (config.complaint_rate_action) {
+        case ComplaintRateAction::reject: return Action::reject;
+        case ComplaintRateAction::tag: return Action::tag;
+        case ComplaintRateAction::suspend: return config.suspended_action;  // the message is sender:suspended
+        }
     }
     return Action::reject;
 }
