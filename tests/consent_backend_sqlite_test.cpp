@@ -107,6 +107,17 @@ TEST_CASE("SQLite store passes the backend suite", "[consent][sqlite]") {
     });
 }
 
+TEST_CASE("SQLite store passes the sender suite", "[consent][sqlite]") {
+    TempDir dir;
+    int n = 0;
+    cm::testing::run_sender_backend_suite([&] { return open_ok(dir.file("senders" + std::to_string(n++) + ".db")); });
+}
+
+TEST_CASE("SQLite store: traffic from two store objects on one file adds up", "[consent][sqlite]") {
+    TempDir dir;
+    cm::testing::run_traffic_shared_writers([&] { return open_ok(dir.file("traffic.db")); });
+}
+
 TEST_CASE("SQLite store: concurrent readers and a writer on one store object", "[consent][sqlite]") {
     TempDir dir;
     cm::testing::run_consent_backend_concurrency([&] { return open_ok(dir.file("conc.db")); });
@@ -161,6 +172,34 @@ TEST_CASE("SQLite store uses WAL and records its schema version", "[consent][sql
     auto l = milter->lookup("shop", {"a@example.com"});
     REQUIRE(l.ok());
     CHECK((*l)[0].has_record);
+}
+
+TEST_CASE("SQLite store: a version-1 store is migrated by consentctl's open and keeps its data", "[consent][sqlite]") {
+    TempDir dir;
+    std::string path = dir.file("v1.db");
+    {
+        sqlite3* db = nullptr;
+        REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+        REQUIRE(sqlite3_exec(db, cm::kSqliteMigrations[0], nullptr, nullptr, nullptr) == SQLITE_OK);
+        REQUIRE(sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA user_version = 1", nullptr, nullptr, nullptr) ==
+                SQLITE_OK);
+        REQUIRE(sqlite3_exec(db, cm::testing::kVersion1Rows, nullptr, nullptr, nullptr) == SQLITE_OK);
+        sqlite3_close(db);
+    }
+    // The milter (create=false) refuses a store older than itself and says what to do.
+    cm::OpenOptions no_create;
+    no_create.create = false;
+    auto milter = open_sqlite(path, no_create);
+    REQUIRE_FALSE(milter.ok());
+    CHECK(milter.status().code() == cm::Status::Code::unavailable);
+    CHECK(milter.status().message().find("consentctl") != std::string::npos);
+    CHECK(pragma_text(path, "PRAGMA user_version") == "1");
+
+    auto db = open_ok(path);  // consentctl: creates or migrates
+    CHECK(pragma_text(path, "PRAGMA user_version") == std::to_string(cm::kSqliteSchemaVersion));
+    cm::testing::check_version1_rows_kept(*db);
+    db.reset();
+    CHECK(open_sqlite(path, no_create).ok());  // now current: the milter opens it
 }
 
 TEST_CASE("SQLite store history refuses UPDATE and DELETE", "[consent][sqlite]") {
