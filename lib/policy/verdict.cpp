@@ -68,15 +68,20 @@ Action configured_action(const Config& config, Reason reason) {
     return Action::reject;
 }
 
-void choose_verdict(const Config& config, bool consent_ran, Report& report) {
+void choose_verdict(const Config& config, bool store_answered, Report& report) {
     Verdict verdict = Verdict::accept;
     report.reasons.clear();
     report.removed_recipients.clear();
+    const Verdict on_error = config.on_error == OnErrorAction::tempfail ? Verdict::tempfail : Verdict::accept;
     if (report.exempt) {
-        report.verdict = Verdict::accept;
+        report.verdict = store_answered ? Verdict::accept : on_error;
         return;
     }
 
+    if (report.sender.reason != Reason::none) {
+        add_reason(report, report.sender.reason);
+        raise(verdict, verdict_of(configured_action(config, report.sender.reason)));
+    }
     if (report.list_unsubscribe_checked && !report.list_unsubscribe.pass) {
         add_reason(report, report.list_unsubscribe.reason);
         raise(verdict, verdict_of(configured_action(config, report.list_unsubscribe.reason)));
@@ -86,9 +91,9 @@ void choose_verdict(const Config& config, bool consent_ran, Report& report) {
         raise(verdict, verdict_of(configured_action(config, report.body_link.reason)));
     }
 
-    if (!consent_ran) {
+    if (!store_answered) {
         report.consent.result = "skipped";
-        if (config.on_error == OnErrorAction::tempfail) raise(verdict, Verdict::tempfail);
+        raise(verdict, on_error);
     } else {
         std::size_t failed = 0;
         for (const RecipientConsent& r : report.consent.recipients) {
