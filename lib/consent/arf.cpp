@@ -6,6 +6,7 @@
 #include <gmime/gmime.h>
 
 #include <algorithm>
+#include <utility>
 
 #include "consent/consent_scope.h"
 #include "consent/consent_store.h"
@@ -133,16 +134,16 @@ bool has_eml_name(GMimeObject* object) {
     return name && ascii_lower(trim(name)).ends_with(".eml");
 }
 
-// The first attached message below `object`, depth first; `owned` keeps one parsed from a
-// .eml part alive. nullptr when there is none.
+// The first attached message below `object`, depth first (at most 8 levels down); `owned`
+// keeps one parsed from a .eml part alive. nullptr when there is none.
 GMimeMessage* find_attached(GMimeObject* object, int depth, GRef<GMimeMessage>& owned) {
     if (!object || depth > 8) return nullptr;
     if (GMIME_IS_MESSAGE_PART(object)) return g_mime_message_part_get_message(GMIME_MESSAGE_PART(object));
     if (has_eml_name(object)) {
-        std::string text = part_content(object);
-        owned.p = parse_gmime_message(text);
-        if (owned.p && g_mime_message_get_mime_part(owned.p)) return owned.p;
-        return nullptr;
+        GRef<GMimeMessage> parsed(parse_gmime_message(part_content(object)));
+        if (!parsed.p || !g_mime_message_get_mime_part(parsed.p)) return nullptr;
+        std::swap(owned.p, parsed.p);
+        return owned.p;
     }
     if (!GMIME_IS_MULTIPART(object)) return nullptr;
     GMimeMultipart* multipart = GMIME_MULTIPART(object);
