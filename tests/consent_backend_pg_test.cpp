@@ -14,6 +14,7 @@
 
 #include "consent_backend_suite.h"
 #include "consent/consent_db.h"
+#include "consent/pg/schema.h"
 #include "pg_server.h"
 
 namespace {
@@ -90,6 +91,15 @@ ConsentRecord confirmed(const std::string& scope, const std::string& address) {
 
 TEST_CASE("PostgreSQL store passes the shared consent backend suite", "[consent][pg]") {
     cm::testing::run_consent_backend_suite(open_fresh_store);
+}
+
+TEST_CASE("PostgreSQL store passes the sender suite", "[consent][pg]") {
+    cm::testing::run_sender_backend_suite(open_fresh_store);
+}
+
+TEST_CASE("PostgreSQL store: traffic from two MTAs adds up", "[consent][pg]") {
+    Place db = fresh_place();
+    cm::testing::run_traffic_shared_writers([&] { return open_store(db); });
 }
 
 TEST_CASE("PostgreSQL store: one writer and four readers on the same object", "[consent][pg]") {
@@ -246,6 +256,48 @@ TEST_CASE("PostgreSQL store: several MTAs creating the schema at once all succee
     for (std::thread& t : threads) t.join();
     CHECK(failures.load() == 0);
     CHECK(db.query("SELECT count(*) FROM schema_version") == "1");
+}
+
+TEST_CASE("PostgreSQL store: a version-1 schema is migrated by consentctl's open and keeps its data",
+          "[consent][pg]") {
+    Place db = fresh_place();
+    std::string made = db.query("SET client_min_messages = warning; " + std::string(cm::kPgMigrations[0]) +
+                                "; CREATE TABLE schema_version (version integer NOT NULL);"
+                                " INSERT INTO schema_version VALUES (1);"
+                                " INSERT INTO consent (scope, address, status, granted_at, confirmed_at)"
+                                " VALUES ('shop', 'a@example.com', 'confirmed', 1699999990, 1699999995);"
+                                " INSERT INTO history (at, scope, address, event)"
+                                " VALUES (1699999990, 'shop', 'a@example.com', 'grant')");
+    INFO(made);
+    REQUIRE(made.empty());
+    // The milter (create=false) refuses a schema older than itself and says what to do.
+    cm::OpenOptions no_create;
+    no_create.create = false;
+    auto milter = cm::open_consent_database(db.conninfo(), no_create);
+    REQUIRE_FALSE(milter.ok());
+    CHECK(milter.status().code() == Status::Code::unavailable);
+    CHECK(milter.status().message().find("consentctl") != std::string::npos);
+    CHECK(db.query("SELECT to_regclass('traffic') IS NULL") == "t");
+
+    auto store = open_store(db);  // consentctl: creates or migrates
+    CHECK(db.query("SELECT string_agg(version::text, ',') FROM schema_version") == std::to_string(cm::kPgSchemaVersion));
+    auto l = store->lookup("shop", {"a@example.com"});
+    REQUIRE(l.ok());
+    CHECK((*l)[0].has_record);
+    CHECK((*l)[0].confirmed_at == 1699999995);
+    auto shown = store->show("a@example.com", "");
+    REQUIRE(shown.ok());
+    REQUIRE(shown->history.size() == 1);
+    CHECK(shown->history[0].event == "grant");
+    REQUIRE(store->add_traffic({{"shop", "2026-12-01", cm::TrafficRow::Kind::verdict, "accept", 1, 4}}).ok());
+    REQUIRE(store->suspend(cm::Suspension{"shop", "spam", "consentctl", 0}, kNow).ok());
+    auto state = store->sender_state("shop", "2026-12-01");
+    REQUIRE(state.ok());
+    CHECK(state->suspended);
+    CHECK(state->accepted_recipients == 4);
+    auto again = cm::open_consent_database(db.conninfo(), no_create);  // now current: the milter opens it
+    INFO(again.status().ToString());
+    CHECK(again.ok());
 }
 
 TEST_CASE("PostgreSQL store: the history table refuses UPDATE, DELETE and TRUNCATE", "[consent][pg]") {

@@ -107,6 +107,17 @@ TEST_CASE("SQLite store passes the backend suite", "[consent][sqlite]") {
     });
 }
 
+TEST_CASE("SQLite store passes the sender suite", "[consent][sqlite]") {
+    TempDir dir;
+    int n = 0;
+    cm::testing::run_sender_backend_suite([&] { return open_ok(dir.file("senders" + std::to_string(n++) + ".db")); });
+}
+
+TEST_CASE("SQLite store: traffic from two store objects on one file adds up", "[consent][sqlite]") {
+    TempDir dir;
+    cm::testing::run_traffic_shared_writers([&] { return open_ok(dir.file("traffic.db")); });
+}
+
 TEST_CASE("SQLite store: concurrent readers and a writer on one store object", "[consent][sqlite]") {
     TempDir dir;
     cm::testing::run_consent_backend_concurrency([&] { return open_ok(dir.file("conc.db")); });
@@ -161,6 +172,50 @@ TEST_CASE("SQLite store uses WAL and records its schema version", "[consent][sql
     auto l = milter->lookup("shop", {"a@example.com"});
     REQUIRE(l.ok());
     CHECK((*l)[0].has_record);
+}
+
+TEST_CASE("SQLite store: a version-1 store is migrated by consentctl's open and keeps its data", "[consent][sqlite]") {
+    TempDir dir;
+    std::string path = dir.file("v1.db");
+    {
+        sqlite3* db = nullptr;
+        REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+        REQUIRE(sqlite3_exec(db, cm::kSqliteMigrations[0], nullptr, nullptr, nullptr) == SQLITE_OK);
+        const char* v1_data =
+            "PRAGMA journal_mode=WAL; PRAGMA user_version = 1;"
+            "INSERT INTO consent (scope, address, status, granted_at, confirmed_at)"
+            " VALUES ('shop', 'a@example.com', 'confirmed', 1699999990, 1699999995);"
+            "INSERT INTO history (at, scope, address, event) VALUES (1699999990, 'shop', 'a@example.com', 'grant');";
+        REQUIRE(sqlite3_exec(db, v1_data, nullptr, nullptr, nullptr) == SQLITE_OK);
+        sqlite3_close(db);
+    }
+    // The milter (create=false) refuses a store older than itself and says what to do.
+    cm::OpenOptions no_create;
+    no_create.create = false;
+    auto milter = open_sqlite(path, no_create);
+    REQUIRE_FALSE(milter.ok());
+    CHECK(milter.status().code() == cm::Status::Code::unavailable);
+    CHECK(milter.status().message().find("consentctl") != std::string::npos);
+    CHECK(pragma_text(path, "PRAGMA user_version") == "1");
+
+    auto db = open_ok(path);  // consentctl: creates or migrates
+    CHECK(pragma_text(path, "PRAGMA user_version") == std::to_string(cm::kSqliteSchemaVersion));
+    auto l = db->lookup("shop", {"a@example.com"});
+    REQUIRE(l.ok());
+    CHECK((*l)[0].has_record);
+    CHECK((*l)[0].confirmed_at == 1699999995);
+    auto shown = db->show("a@example.com", "");
+    REQUIRE(shown.ok());
+    REQUIRE(shown->history.size() == 1);
+    CHECK(shown->history[0].event == "grant");
+    REQUIRE(db->add_traffic({{"shop", "2026-12-01", cm::TrafficRow::Kind::verdict, "accept", 1, 4}}).ok());
+    REQUIRE(db->suspend(cm::Suspension{"shop", "spam", "consentctl", 0}, kNow).ok());
+    auto state = db->sender_state("shop", "2026-12-01");
+    REQUIRE(state.ok());
+    CHECK(state->suspended);
+    CHECK(state->accepted_recipients == 4);
+    db.reset();
+    CHECK(open_sqlite(path, no_create).ok());  // now current: the milter opens it
 }
 
 TEST_CASE("SQLite store history refuses UPDATE and DELETE", "[consent][sqlite]") {

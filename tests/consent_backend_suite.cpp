@@ -4,12 +4,16 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "util/utc_day.h"
 
 namespace cm::testing {
 
@@ -92,6 +96,76 @@ void check_same(const ConsentRecord& got, const ConsentRecord& want) {
     CHECK(got.granted_at == want.granted_at);
     CHECK(got.confirmed_at == want.confirmed_at);
     CHECK(got.revoked_at == want.revoked_at);
+}
+
+std::int64_t day_start(const char* day) {
+    std::optional<std::int64_t> t = utc_day_start(day);
+    REQUIRE(t.has_value());
+    return *t;
+}
+
+template <class T>
+std::function<Status(const T&)> into(std::vector<T>& out) {
+    return [&out](const T& item) {
+        out.push_back(item);
+        return Status::OK();
+    };
+}
+
+std::vector<Complaint> complaints(ConsentDatabase& db, const std::string& scope = "", std::int64_t since = 0) {
+    std::vector<Complaint> out;
+    Status st = db.each_complaint(scope, since, into(out));
+    INFO(st.ToString());
+    REQUIRE(st.ok());
+    return out;
+}
+
+std::vector<TrafficRow> traffic(ConsentDatabase& db, const std::string& since_day = "0000-03-01",
+                                const std::string& until_day = "9999-12-31") {
+    std::vector<TrafficRow> out;
+    Status st = db.each_traffic(since_day, until_day, into(out));
+    INFO(st.ToString());
+    REQUIRE(st.ok());
+    return out;
+}
+
+// "scope event address" of each history event with since <= at < until.
+std::vector<std::string> events_between(ConsentDatabase& db, std::int64_t since, std::int64_t until) {
+    std::vector<HistoryEvent> h;
+    Status st = db.each_history(since, until, into(h));
+    INFO(st.ToString());
+    REQUIRE(st.ok());
+    std::vector<std::string> out;
+    for (const HistoryEvent& e : h) out.push_back(e.scope + " " + e.event + " " + e.address);
+    return out;
+}
+
+SenderState sender_state(ConsentDatabase& db, const std::string& scope, const std::string& since_day) {
+    auto r = db.sender_state(scope, since_day);
+    INFO(r.status().ToString());
+    REQUIRE(r.ok());
+    return *r;
+}
+
+Complaint complaint(const std::string& scope, const std::string& address, std::int64_t received_at,
+                    const std::string& ref, const std::string& source = "arf:report.eml") {
+    Complaint c;
+    c.scope = scope;
+    c.address = address;
+    c.received_at = received_at;
+    c.report_ref = ref;
+    c.source = source;
+    return c;
+}
+
+TrafficRow verdict(const std::string& scope, const std::string& day, const std::string& key, std::int64_t messages,
+                   std::int64_t recipients) {
+    return TrafficRow{scope, day, TrafficRow::Kind::verdict, key, messages, recipients};
+}
+
+TrafficRow reason(const std::string& scope, const std::string& day, const std::string& key, std::int64_t messages,
+                  std::int64_t recipients) {
+    return TrafficRow{scope, day, TrafficRow::Kind::reason, key, messages, recipients};
 }
 
 std::unique_ptr<ConsentDatabase> fresh(const ConsentDatabaseFactory& open_fresh_store) {
@@ -533,6 +607,253 @@ void run_consent_backend_suite(const ConsentDatabaseFactory& open_fresh_store) {
     }
 }
 
+void run_sender_backend_suite(const ConsentDatabaseFactory& open_fresh_store) {
+    using S = ConsentStatus;
+
+    SECTION("suspend is a no-op when suspended, unsuspend when not; both are in the history") {
+        auto db = fresh(open_fresh_store);
+        REQUIRE(changed(db->suspend(Suspension{"shop", "spam run 2026-12-01", "consentctl", 0}, kNow)));
+        CHECK_FALSE(changed(db->suspend(Suspension{"shop", "another reason", "complaint-rate", 0}, kNow + 1)));
+        REQUIRE(changed(db->suspend(Suspension{"news", "bought list", "consentctl", 0}, kNow + 2)));
+        auto all = db->suspensions();
+        REQUIRE(all.ok());
+        REQUIRE(all->size() == 2);
+        CHECK((*all)[0].scope == "news");
+        CHECK((*all)[1].scope == "shop");
+        CHECK((*all)[1].reason == "spam run 2026-12-01");  // the first suspension stands
+        CHECK((*all)[1].source == "consentctl");
+        CHECK((*all)[1].created_at == kNow);
+
+        SenderState shop = sender_state(*db, "shop", "2026-12-01");
+        CHECK(shop.suspended);
+        CHECK(shop.suspension_reason == "spam run 2026-12-01");
+        CHECK_FALSE(sender_state(*db, "blog", "2026-12-01").suspended);
+
+        REQUIRE(changed(db->unsuspend("shop", "consentctl", kNow + 3)));
+        CHECK_FALSE(changed(db->unsuspend("shop", "consentctl", kNow + 4)));
+        CHECK_FALSE(changed(db->unsuspend("never-suspended", "consentctl", kNow + 5)));
+        CHECK_FALSE(sender_state(*db, "shop", "2026-12-01").suspended);
+        CHECK(sender_state(*db, "news", "2026-12-01").suspended);
+        all = db->suspensions();
+        REQUIRE(all.ok());
+        REQUIRE(all->size() == 1);
+        CHECK((*all)[0].scope == "news");
+
+        std::vector<HistoryEvent> h;
+        REQUIRE(db->each_history(0, kNow + 100, into(h)).ok());
+        REQUIRE(h.size() == 3);
+        CHECK(h[0].event == "suspend");
+        CHECK(h[0].scope == "shop");
+        CHECK(h[0].address.empty());
+        CHECK(h[0].at == kNow);
+        CHECK(h[0].detail == "reason=\"spam run 2026-12-01\" source=consentctl");
+        CHECK(h[1].event == "suspend");
+        CHECK(h[1].scope == "news");
+        CHECK(h[2].event == "unsuspend");
+        CHECK(h[2].detail == "source=consentctl");
+        // Suspending again after the lift is a change again.
+        REQUIRE(changed(db->suspend(Suspension{"shop", "again", "consentctl", 0}, kNow + 6)));
+        CHECK(sender_state(*db, "shop", "2026-12-01").suspension_reason == "again");
+    }
+
+    SECTION("a suspension needs one sender's scope") {
+        auto db = fresh(open_fresh_store);
+        for (const char* scope : {"", "*"}) {
+            INFO("'" << scope << "'");
+            CHECK(db->suspend(Suspension{scope, "x", "consentctl", 0}, kNow).status().code() ==
+                  Status::Code::invalid_argument);
+            CHECK(db->unsuspend(scope, "consentctl", kNow).status().code() == Status::Code::invalid_argument);
+        }
+        auto all = db->suspensions();
+        REQUIRE(all.ok());
+        CHECK(all->empty());
+        CHECK(events_between(*db, 0, kNow + 1).empty());
+    }
+
+    SECTION("a complaint keeps the consent record as it stood, suppresses, and is idempotent by report_ref") {
+        auto db = fresh(open_fresh_store);
+        ConsentRecord had = record("shop", "a@example.com", S::confirmed, kNow - 30 * kDay, kNow - 29 * kDay);
+        REQUIRE(changed(db->grant(had, kNow - 30 * kDay)));
+        REQUIRE(changed(db->record_complaint(complaint("shop", " A@Example.COM ", kNow - 100, "arf-1@isp.example"), kNow)));
+        // The record changes later; the complaint keeps what it was when the complaint came.
+        REQUIRE(changed(db->revoke("shop", "a@example.com", "unsubscribe link", kNow + 1)));
+        REQUIRE(changed(db->record_complaint(complaint("shop", "b@example.com", kNow - 50, "", "manual:phone call"), kNow + 2)));
+        // The same report again changes nothing, even after the suppression was lifted.
+        REQUIRE(changed(db->unsuppress("shop", "a@example.com", kNow + 3)));
+        CHECK_FALSE(changed(db->record_complaint(complaint("shop", "a@example.com", kNow - 100, "arf-1@isp.example"), kNow + 4)));
+        CHECK_FALSE(lookup_one(*db, "shop", "a@example.com").suppressed);
+
+        std::vector<Complaint> got = complaints(*db);
+        REQUIRE(got.size() == 2);
+        CHECK(got[1].id > got[0].id);
+        CHECK(got[0].scope == "shop");
+        CHECK(got[0].address == "a@example.com");
+        CHECK(got[0].received_at == kNow - 100);
+        CHECK(got[0].report_ref == "arf-1@isp.example");
+        CHECK(got[0].source == "arf:report.eml");
+        REQUIRE(got[0].consent.has_value());
+        check_same(*got[0].consent, had);
+        CHECK(got[1].address == "b@example.com");
+        CHECK(got[1].report_ref.empty());
+        CHECK(got[1].source == "manual:phone call");
+        CHECK_FALSE(got[1].consent.has_value());  // no record at all: a bought or harvested list
+
+        ConsentLookup b = lookup_one(*db, "shop", "b@example.com");
+        CHECK(b.suppressed);
+        CHECK(b.suppression_reason == "complaint");
+        auto shown = db->show("b@example.com", "shop");
+        REQUIRE(shown.ok());
+        REQUIRE(shown->suppressions.size() == 1);
+        CHECK(shown->suppressions[0].source == "manual:phone call");
+        CHECK(shown->suppressions[0].created_at == kNow + 2);
+
+        std::vector<HistoryEvent> h = history(*db, "a@example.com");
+        std::vector<std::string> events;
+        for (const HistoryEvent& e : h) events.push_back(e.event);
+        CHECK(events == std::vector<std::string>{"grant", "complaint", "revoke", "unsuppress"});
+        REQUIRE(h.size() == 4);
+        CHECK(h[1].ref == "arf-1@isp.example");
+        CHECK(h[1].at == kNow);
+        CHECK(h[1].detail == "source=arf:report.eml consent=confirmed");
+        std::vector<HistoryEvent> hb = history(*db, "b@example.com");
+        REQUIRE(hb.size() == 1);
+        CHECK(hb[0].detail == "source=\"manual:phone call\" consent=none");
+    }
+
+    SECTION("a complaint keeps an existing suppression, counts without a ref each time, and defaults its time") {
+        auto db = fresh(open_fresh_store);
+        REQUIRE(changed(db->suppress(Suppression{"shop", "c@example.com", "unsubscribe", "footer link", 0}, "", kNow)));
+        REQUIRE(changed(db->record_complaint(complaint("shop", "c@example.com", 0, ""), kNow + 5)));
+        REQUIRE(changed(db->record_complaint(complaint("shop", "c@example.com", 0, ""), kNow + 6)));
+        ConsentLookup c = lookup_one(*db, "shop", "c@example.com");
+        CHECK(c.suppression_reason == "unsubscribe");
+        std::vector<Complaint> got = complaints(*db, "shop");
+        REQUIRE(got.size() == 2);
+        CHECK(got[0].received_at == kNow + 5);
+        CHECK(got[1].received_at == kNow + 6);
+        // A complaint in one scope suppresses only there.
+        REQUIRE(changed(db->grant(record("news", "c@example.com", S::confirmed), kNow)));
+        CHECK(judge(*db, "news", "c@example.com").pass);
+
+        for (auto bad : {complaint("", "c@example.com", kNow, ""), complaint("*", "c@example.com", kNow, ""),
+                         complaint("shop", " ", kNow, "")}) {
+            INFO("'" << bad.scope << "' '" << bad.address << "'");
+            CHECK(db->record_complaint(bad, kNow).status().code() == Status::Code::invalid_argument);
+        }
+        CHECK(complaints(*db).size() == 2);
+    }
+
+    SECTION("each_complaint filters by scope and time and lists oldest first") {
+        auto db = fresh(open_fresh_store);
+        const std::int64_t t0 = kNow - 10 * kDay;
+        REQUIRE(changed(db->record_complaint(complaint("shop", "late@example.com", t0 + 300, "r3"), kNow)));
+        REQUIRE(changed(db->record_complaint(complaint("news", "x@example.com", t0 + 200, "r2"), kNow)));
+        REQUIRE(changed(db->record_complaint(complaint("shop", "early@example.com", t0 + 100, "r1"), kNow)));
+        REQUIRE(changed(db->record_complaint(complaint("shop", "same@example.com", t0 + 300, "r4"), kNow)));
+        std::vector<std::string> got;
+        for (const Complaint& c : complaints(*db)) got.push_back(c.report_ref);
+        CHECK(got == std::vector<std::string>{"r1", "r2", "r3", "r4"});  // by time, then as recorded
+        got.clear();
+        for (const Complaint& c : complaints(*db, "shop", t0 + 200)) got.push_back(c.report_ref);
+        CHECK(got == std::vector<std::string>{"r3", "r4"});
+        CHECK(complaints(*db, "shop", t0 + 301).empty());
+        CHECK(complaints(*db, "blog").empty());
+        // An error from the consumer stops the listing and is returned.
+        int seen = 0;
+        Status st = db->each_complaint("", 0, [&](const Complaint&) {
+            ++seen;
+            return Status::Internal("stop");
+        });
+        CHECK(st.code() == Status::Code::internal);
+        CHECK(seen == 1);
+    }
+
+    SECTION("traffic rows add up across calls, are listed in order and bounded by day") {
+        auto db = fresh(open_fresh_store);
+        REQUIRE(db->add_traffic({verdict("shop", "2026-12-01", "accept", 3, 30), reason("shop", "2026-12-01",
+                                 "body_link:hidden", 1, 10), verdict("news", "2026-12-02", "reject", 1, 2)}).ok());
+        REQUIRE(db->add_traffic({verdict("shop", "2026-12-01", "accept", 2, 5), verdict("shop", "2026-12-01", "accept",
+                                 1, 1), verdict("shop", "2026-11-30", "tag", 4, 4), verdict("shop", "2026-12-03",
+                                 "accept", 1, 1)}).ok());
+        REQUIRE(db->add_traffic({}).ok());
+        std::vector<TrafficRow> want = {
+            verdict("news", "2026-12-02", "reject", 1, 2),
+            verdict("shop", "2026-11-30", "tag", 4, 4),
+            reason("shop", "2026-12-01", "body_link:hidden", 1, 10),  // kinds by name: reason, verdict
+            verdict("shop", "2026-12-01", "accept", 6, 36),
+            verdict("shop", "2026-12-03", "accept", 1, 1),
+        };
+        CHECK(traffic(*db) == want);
+        CHECK(traffic(*db, "2026-12-01", "2026-12-02") ==
+              std::vector<TrafficRow>{want[0], want[2], want[3]});  // both ends included
+        CHECK(traffic(*db, "2026-12-04", "2026-12-31").empty());
+        CHECK(db->each_traffic("2026-12-1", "2026-12-31", into(want)).code() == Status::Code::invalid_argument);
+    }
+
+    SECTION("add_traffic refuses a bad row and then writes none of the call's rows") {
+        auto db = fresh(open_fresh_store);
+        for (const TrafficRow& bad : {verdict("shop", "2026-13-01", "accept", 1, 1), verdict("", "2026-12-01", "accept",
+                                      1, 1), verdict("shop", "2026-12-01", "", 1, 1), verdict("shop", "2026-12-01",
+                                      "accept", -1, 1)}) {
+            INFO(bad.scope << " " << bad.day << " " << bad.key << " " << bad.messages);
+            Status st = db->add_traffic({verdict("shop", "2026-12-01", "accept", 1, 1), bad});
+            CHECK(st.code() == Status::Code::invalid_argument);
+        }
+        CHECK(traffic(*db).empty());
+    }
+
+    SECTION("sender_state: delivered recipients and complaints from since_day 00:00 UTC on") {
+        auto db = fresh(open_fresh_store);
+        REQUIRE(db->add_traffic({
+            verdict("shop", "2026-11-30", "accept", 10, 100),
+            verdict("shop", "2026-12-01", "accept", 5, 50),
+            verdict("shop", "2026-12-01", "tag", 1, 7),
+            verdict("shop", "2026-12-01", "reject", 3, 30),
+            verdict("shop", "2026-12-01", "quarantine", 1, 4),
+            verdict("shop", "2026-12-01", "tempfail", 1, 4),
+            reason("shop", "2026-12-01", "consent:no-record", 2, 20),
+            verdict("shop", "2026-12-03", "accept", 1, 2),
+            verdict("news", "2026-12-01", "accept", 1, 1000),
+        }).ok());
+        const std::int64_t dec1 = day_start("2026-12-01");
+        REQUIRE(changed(db->record_complaint(complaint("shop", "a@example.com", dec1 - 1, "c1"), kNow)));
+        REQUIRE(changed(db->record_complaint(complaint("shop", "b@example.com", dec1, "c2"), kNow)));
+        REQUIRE(changed(db->record_complaint(complaint("shop", "c@example.com", dec1 + 3 * kDay - 1, "c3"), kNow)));
+        REQUIRE(changed(db->record_complaint(complaint("news", "d@example.com", dec1, "c4"), kNow)));
+
+        SenderState dec = sender_state(*db, "shop", "2026-12-01");
+        CHECK_FALSE(dec.suspended);
+        CHECK(dec.suspension_reason.empty());
+        CHECK(dec.accepted_recipients == 59);  // accept 50 + tag 7 + accept 2
+        CHECK(dec.complaints == 2);
+        SenderState nov = sender_state(*db, "shop", "2026-11-30");
+        CHECK(nov.accepted_recipients == 159);
+        CHECK(nov.complaints == 3);
+        SenderState later = sender_state(*db, "shop", "2026-12-04");
+        CHECK(later.accepted_recipients == 0);
+        CHECK(later.complaints == 0);
+        SenderState none = sender_state(*db, "blog", "2026-11-01");
+        CHECK(none.accepted_recipients == 0);
+        CHECK(none.complaints == 0);
+        CHECK(db->sender_state("shop", "yesterday").status().code() == Status::Code::invalid_argument);
+    }
+
+    SECTION("each_history lists every scope's events with since <= at < until, oldest first") {
+        auto db = fresh(open_fresh_store);
+        REQUIRE(changed(db->grant(record("shop", "a@example.com", S::pending), kNow + 10)));
+        REQUIRE(changed(db->suppress(suppression("*", "t@example.com", "spamtrap"), "", kNow + 20)));
+        REQUIRE(changed(db->suspend(Suspension{"news", "spam", "consentctl", 0}, kNow + 30)));
+        REQUIRE(changed(db->record_complaint(complaint("shop", "a@example.com", kNow, "r1"), kNow + 40)));
+        REQUIRE(changed(db->confirm("shop", "a@example.com", kNow + 5)));  // recorded later, earlier time
+        CHECK(events_between(*db, 0, kNow + 1000) ==
+              std::vector<std::string>{"shop confirm a@example.com", "shop grant a@example.com",
+                                       "* suppress t@example.com", "news suspend ", "shop complaint a@example.com"});
+        CHECK(events_between(*db, kNow + 20, kNow + 40) ==
+              std::vector<std::string>{"* suppress t@example.com", "news suspend "});
+        CHECK(events_between(*db, kNow + 41, kNow + 1000).empty());
+    }
+}
+
 void run_consent_backend_concurrency(const ConsentDatabaseFactory& open_fresh_store) {
     auto db = fresh(open_fresh_store);
     constexpr int kWrites = 400;
@@ -585,6 +906,47 @@ void run_consent_backend_concurrency(const ConsentDatabaseFactory& open_fresh_st
     int present = 0;
     for (const ConsentLookup& l : *all) present += l.has_record ? 1 : 0;
     CHECK(present == kWrites);
+}
+
+void run_traffic_shared_writers(const ConsentDatabaseFactory& open_same_store) {
+    constexpr int kStores = 2, kThreadsPerStore = 2, kCalls = 25;
+    std::vector<std::unique_ptr<ConsentDatabase>> stores;
+    for (int i = 0; i < kStores; ++i) stores.push_back(fresh(open_same_store));
+    const std::vector<TrafficRow> rows = {
+        verdict("shop", "2026-12-01", "accept", 1, 3),
+        reason("shop", "2026-12-01", "consent:no-record", 1, 2),
+        verdict("shop", "2026-12-02", "tag", 2, 5),
+        verdict("news", "2026-12-01", "reject", 1, 1),
+    };
+    std::atomic<int> errors{0};
+    std::string first_error;
+    std::mutex first_error_mu;
+    std::vector<std::thread> threads;
+    for (int i = 0; i < kStores * kThreadsPerStore; ++i) {
+        threads.emplace_back([&, i] {
+            ConsentDatabase& db = *stores[i % kStores];
+            std::vector<TrafficRow> mine = rows;
+            if (i % 2) std::reverse(mine.begin(), mine.end());  // the engine orders them
+            for (int n = 0; n < kCalls; ++n) {
+                Status st = db.add_traffic(mine);
+                if (!st.ok() && errors++ == 0) {
+                    std::lock_guard<std::mutex> lock(first_error_mu);
+                    first_error = st.ToString();
+                }
+            }
+        });
+    }
+    for (std::thread& t : threads) t.join();
+    INFO("first error: " << first_error);
+    CHECK(errors.load() == 0);
+    const std::int64_t n = kStores * kThreadsPerStore * kCalls;
+    std::vector<TrafficRow> want = {
+        verdict("news", "2026-12-01", "reject", n, n),
+        reason("shop", "2026-12-01", "consent:no-record", n, 2 * n),
+        verdict("shop", "2026-12-01", "accept", n, 3 * n),
+        verdict("shop", "2026-12-02", "tag", 2 * n, 5 * n),
+    };
+    for (auto& db : stores) CHECK(traffic(*db) == want);
 }
 
 }  // namespace cm::testing

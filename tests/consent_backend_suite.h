@@ -24,6 +24,16 @@ using ConsentDatabaseFactory = std::function<std::unique_ptr<ConsentDatabase>()>
 // a 1,000-address lookup.
 void run_consent_backend_suite(const ConsentDatabaseFactory& open_fresh_store);
 
+// Sender accountability (DESIGN §11): suspensions, complaints (consent snapshot, suppression,
+// ref idempotency), traffic counters, sender_state windows, history by time. Call from its
+// own TEST_CASE, as run_consent_backend_suite.
+void run_sender_backend_suite(const ConsentDatabaseFactory& open_fresh_store);
+
+// Four threads on two store objects of the SAME storage add traffic at once; the counts must
+// add up exactly. `open_same_store` returns another store object on one (initially empty)
+// storage each time it is called.
+void run_traffic_shared_writers(const ConsentDatabaseFactory& open_same_store);
+
 // One writer thread granting while 4 reader threads look up on the SAME store object:
 // expects zero errors and readers only ever seeing complete records. Call from its own
 // TEST_CASE (it takes a second or two).

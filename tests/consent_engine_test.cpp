@@ -4,9 +4,11 @@
 // failure at any step of a change is reported and leaves the store as it was.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <map>
 #include <mutex>
 #include <optional>
+#include <tuple>
 #include <utility>
 
 #include "consent/backend.h"
@@ -21,6 +23,7 @@ using cm::HistoryEvent;
 using cm::Result;
 using cm::Status;
 using cm::Suppression;
+using cm::TrafficRow;
 using Key = std::pair<std::string, std::string>;
 
 constexpr std::int64_t kNow = 1'700'000'000;
@@ -37,10 +40,16 @@ private:
     std::vector<std::optional<std::string>> cols_;
 };
 
+// (scope, day, kind name, key): the order traffic rows are listed in.
+using TrafficKey = std::tuple<std::string, std::string, std::string, std::string>;
+
 struct Tables {
     std::map<Key, ConsentRecord> records;
     std::map<Key, Suppression> suppressions;
     std::vector<HistoryEvent> history;
+    std::map<std::string, cm::Suspension> suspensions;
+    std::vector<cm::Complaint> complaints;  // in id order
+    std::map<TrafficKey, TrafficRow> traffic;
 };
 
 // Every primitive call counts down `fail_in`; the call that reaches 0 fails.
@@ -125,6 +134,89 @@ public:
         return Status::OK();
     }
 
+    Result<std::optional<cm::Suspension>> get_suspension(const std::string& scope) override {
+        if (Status st = step(); !st.ok()) return st;
+        auto it = t_.suspensions.find(scope);
+        return it == t_.suspensions.end() ? std::optional<cm::Suspension>() : std::optional<cm::Suspension>(it->second);
+    }
+    Status put_suspension(const cm::Suspension& s) override {
+        if (Status st = step(); !st.ok()) return st;
+        t_.suspensions[s.scope] = s;
+        return Status::OK();
+    }
+    Result<bool> delete_suspension(const std::string& scope) override {
+        if (Status st = step(); !st.ok()) return st;
+        return t_.suspensions.erase(scope) > 0;
+    }
+    Status each_suspension(const Each<cm::Suspension>& out) override {
+        for (const auto& [scope, s] : t_.suspensions)
+            if (Status st = out(s); !st.ok()) return st;
+        return Status::OK();
+    }
+    Status insert_complaint(const cm::Complaint& c) override {
+        if (Status st = step(); !st.ok()) return st;
+        t_.complaints.push_back(c);
+        t_.complaints.back().id = static_cast<std::int64_t>(t_.complaints.size());
+        return Status::OK();
+    }
+    Status each_complaint(const std::string& scope, std::int64_t since, const Each<cm::Complaint>& out) override {
+        std::vector<cm::Complaint> found;
+        for (const cm::Complaint& c : t_.complaints)
+            if ((scope.empty() || c.scope == scope) && c.received_at >= since) found.push_back(c);
+        std::stable_sort(found.begin(), found.end(),
+                         [](const cm::Complaint& a, const cm::Complaint& b) { return a.received_at < b.received_at; });
+        for (const cm::Complaint& c : found)
+            if (Status st = out(c); !st.ok()) return st;
+        return Status::OK();
+    }
+    Result<std::int64_t> count_complaints(const std::string& scope, std::int64_t since) override {
+        if (Status st = step(); !st.ok()) return st;
+        std::int64_t n = 0;
+        for (const cm::Complaint& c : t_.complaints) n += c.scope == scope && c.received_at >= since;
+        return n;
+    }
+    Status add_traffic(const std::vector<TrafficRow>& rows) override {
+        for (const TrafficRow& r : rows) {
+            if (Status st = step(); !st.ok()) return st;
+            auto [it, fresh] = t_.traffic.try_emplace(TrafficKey{r.scope, r.day, cm::traffic_kind_name(r.kind), r.key}, r);
+            if (!fresh) {
+                it->second.messages += r.messages;
+                it->second.recipients += r.recipients;
+            }
+        }
+        return Status::OK();
+    }
+    Status each_traffic(const std::string& since_day, const std::string& until_day,
+                        const Each<TrafficRow>& out) override {
+        for (const auto& [key, r] : t_.traffic)
+            if (r.day >= since_day && r.day <= until_day)
+                if (Status st = out(r); !st.ok()) return st;
+        return Status::OK();
+    }
+    Status verdict_totals(const std::string& scope, const std::string& since_day,
+                          const Each<TrafficRow>& out) override {
+        if (Status st = step(); !st.ok()) return st;
+        std::map<std::string, TrafficRow> sums;
+        for (const auto& [key, r] : t_.traffic) {
+            if (r.scope != scope || r.day < since_day || r.kind != TrafficRow::Kind::verdict) continue;
+            TrafficRow& sum = sums.try_emplace(r.key, TrafficRow{scope, "", r.kind, r.key, 0, 0}).first->second;
+            sum.messages += r.messages;
+            sum.recipients += r.recipients;
+        }
+        for (const auto& [key, r] : sums)
+            if (Status st = out(r); !st.ok()) return st;
+        return Status::OK();
+    }
+    Status history_between(std::int64_t since, std::int64_t until, const Each<HistoryEvent>& out) override {
+        std::vector<HistoryEvent> found;
+        for (const HistoryEvent& e : t_.history)
+            if (e.at >= since && e.at < until) found.push_back(e);
+        std::stable_sort(found.begin(), found.end(), [](const HistoryEvent& a, const HistoryEvent& b) { return a.at < b.at; });
+        for (const HistoryEvent& e : found)
+            if (Status st = out(e); !st.ok()) return st;
+        return Status::OK();
+    }
+
 private:
     static bool in_scope(const std::string& have, const std::string& want) {
         return want.empty() || have == want || have == "*";
@@ -188,6 +280,10 @@ TEST_CASE("consent engine over an in-memory backend passes the shared backend su
     cm::testing::run_consent_backend_suite([] { return memory_engine(); });
 }
 
+TEST_CASE("consent engine over an in-memory backend passes the sender suite", "[consent][engine]") {
+    cm::testing::run_sender_backend_suite([] { return memory_engine(); });
+}
+
 TEST_CASE("consent engine: a failure at any step of a change is reported and changes nothing",
           "[consent][engine]") {
     ConsentRecord r;
@@ -216,6 +312,41 @@ TEST_CASE("consent engine: a failure at any step of a change is reported and cha
                  return true;
              }, kNow).status();
          }},
+        {"suspend",
+         [&](cm::ConsentDatabase& db) {
+             return db.suspend(cm::Suspension{"shop", "spam", "consentctl", 0}, kNow).status();
+         }},
+        {"record_complaint with ref",
+         [&](cm::ConsentDatabase& db) {
+             cm::Complaint c;
+             c.scope = "shop";
+             c.address = "a@example.com";
+             c.report_ref = "arf-1";
+             return db.record_complaint(c, kNow).status();
+         }},
+        {"add_traffic",
+         [&](cm::ConsentDatabase& db) {
+             return db.add_traffic({{"shop", "2026-12-01", TrafficRow::Kind::verdict, "accept", 1, 2},
+                                    {"shop", "2026-12-01", TrafficRow::Kind::reason, "consent:revoked", 1, 1}});
+         }},
+    };
+    // Nothing at all is stored: records, suppressions, suspensions, complaints, traffic, history.
+    auto check_empty = [](cm::ConsentDatabase& db) {
+        auto all = db.stats();
+        REQUIRE(all.ok());
+        CHECK(all->empty());
+        auto suspended = db.suspensions();
+        REQUIRE(suspended.ok());
+        CHECK(suspended->empty());
+        int rows = 0;
+        auto count = [&rows](const auto&) {
+            ++rows;
+            return Status::OK();
+        };
+        REQUIRE(db.each_complaint("", 0, count).ok());
+        REQUIRE(db.each_traffic("2000-01-01", "2099-12-31", count).ok());
+        REQUIRE(db.each_history(0, kNow + 1, count).ok());
+        CHECK(rows == 0);
     };
     for (const Case& c : cases) {
         for (int fail_in = 1;; ++fail_in) {
@@ -224,9 +355,7 @@ TEST_CASE("consent engine: a failure at any step of a change is reported and cha
             Status st = c.run(*db);
             if (st.ok()) break;  // fail_in is past the last call: every earlier one was covered
             CHECK(st.code() == Status::Code::io_error);
-            auto all = db->stats();
-            REQUIRE(all.ok());
-            CHECK(all->empty());
+            check_empty(*db);
             REQUIRE(fail_in < 2000);
         }
     }

@@ -55,3 +55,14 @@ TEST_CASE("traffic: concurrent adds lose nothing", "[traffic]") {
     for (const TrafficRow& row : counters.drain()) drained += row.messages;
     CHECK(drained == 20000);
 }
+
+TEST_CASE("traffic: kind names round-trip; only accept and tag deliver", "[traffic]") {
+    for (Kind k : {Kind::verdict, Kind::reason}) CHECK(parse_traffic_kind(traffic_kind_name(k)) == k);
+    CHECK_FALSE(parse_traffic_kind("Verdict").has_value());
+    CHECK_FALSE(parse_traffic_kind("").has_value());
+    for (const char* v : {"accept", "tag"}) CHECK(is_delivered_verdict(v));
+    for (const char* v : {"quarantine", "reject", "tempfail", "remove-recipient", "Accept", ""}) {
+        INFO(v);
+        CHECK_FALSE(is_delivered_verdict(v));
+    }
+}

@@ -17,6 +17,19 @@ Result<ConsentStatus> status_column(const Row& row, int col, std::string_view ad
     return *s;
 }
 
+// The columns of `row` from `offset` on, renumbered from 0.
+class OffsetRow final : public Row {
+public:
+    OffsetRow(const Row& row, int offset) : row_(row), offset_(offset) {}
+    std::string text(int col) const override { return row_.text(col + offset_); }
+    std::int64_t integer(int col) const override { return row_.integer(col + offset_); }
+    bool is_null(int col) const override { return row_.is_null(col + offset_); }
+
+private:
+    const Row& row_;
+    int offset_;
+};
+
 }  // namespace
 
 Result<ConsentRecord> record_from_row(const Row& row) {
@@ -62,6 +75,33 @@ Status lookup_from_row(const Row& row, ConsentLookup& out) {
 
 ScopeStats scope_count_from_row(const Row& row) {
     return ScopeStats{row.text(0), row.integer(1), row.integer(2), row.integer(3), row.integer(4)};
+}
+
+Suspension suspension_from_row(const Row& row) {
+    return Suspension{row.text(0), row.text(1), row.text(2), row.integer(3)};
+}
+
+Result<Complaint> complaint_from_row(const Row& row) {
+    const OffsetRow record(row, 5);
+    Complaint c;
+    c.id = row.integer(0);
+    c.received_at = row.integer(1);
+    c.report_ref = row.text(2);
+    c.source = row.text(3);
+    c.scope = record.text(0);
+    c.address = record.text(1);
+    if (row.integer(4) == 0) return c;
+    Result<ConsentRecord> r = record_from_row(record);
+    if (!r.ok()) return r.status();
+    c.consent = std::move(r).value();
+    return c;
+}
+
+Result<TrafficRow> traffic_from_row(const Row& row) {
+    std::string kind = row.text(2);
+    std::optional<TrafficRow::Kind> k = parse_traffic_kind(kind);
+    if (!k) return Status::Corruption("consent store: unknown traffic kind '" + kind + "'");
+    return TrafficRow{row.text(0), row.text(1), *k, row.text(3), row.integer(4), row.integer(5)};
 }
 
 Status ConsentTxn::get_records(const std::vector<std::pair<std::string, std::string>>& keys,

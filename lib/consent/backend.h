@@ -36,11 +36,18 @@ protected:
 // history:     id, at, scope, address, event, detail, ref
 // lookup:      record status or NULL, granted_at, confirmed_at, suppression reason or NULL
 // scope count: scope, confirmed, pending, revoked, suppressed
+// suspension:  scope, reason, source, created_at
+// complaint:   id, received_at, report_ref, source, has_consent (0/1), then the record as it
+//              stood, in record order from scope (its status etc. ignored when has_consent is 0)
+// traffic:     scope, day, kind ("verdict" / "reason"), key, messages, recipients
 Result<ConsentRecord> record_from_row(const Row& row);
 Suppression suppression_from_row(const Row& row);
 HistoryEvent history_from_row(const Row& row);
 Status lookup_from_row(const Row& row, ConsentLookup& out);  // fills all but `address`
 ScopeStats scope_count_from_row(const Row& row);
+Suspension suspension_from_row(const Row& row);
+Result<Complaint> complaint_from_row(const Row& row);
+Result<TrafficRow> traffic_from_row(const Row& row);
 
 // What one backend call hands on, one item at a time; an error stops the query.
 template <class T>
@@ -87,6 +94,29 @@ public:
                               const Each<HistoryEvent>& out) = 0;
     // Partial counts per scope (the engine adds up rows of the same scope).
     virtual Status scope_counts(const Each<ScopeStats>& out) = 0;
+
+    // Sender accountability (DESIGN §11). A suspension is keyed by scope alone.
+    virtual Result<std::optional<Suspension>> get_suspension(const std::string& scope) = 0;
+    virtual Status put_suspension(const Suspension& suspension) = 0;  // insert or replace
+    virtual Result<bool> delete_suspension(const std::string& scope) = 0;  // true when there was one
+    virtual Status each_suspension(const Each<Suspension>& out) = 0;  // ordered by scope
+    // Stores a new complaint (complaint.id is assigned by the store), its consent snapshot too.
+    virtual Status insert_complaint(const Complaint& complaint) = 0;
+    // Complaints of `scope` (all when empty) with received_at >= since, by received_at then id.
+    virtual Status each_complaint(const std::string& scope, std::int64_t since, const Each<Complaint>& out) = 0;
+    // How many complaints of `scope` have received_at >= since.
+    virtual Result<std::int64_t> count_complaints(const std::string& scope, std::int64_t since) = 0;
+    // Adds each row's messages and recipients to the stored row of its (scope, day, kind, key),
+    // which starts at 0 when missing. Rows are distinct keys, in a fixed (sorted) order.
+    virtual Status add_traffic(const std::vector<TrafficRow>& rows) = 0;
+    // Stored rows with since_day <= day <= until_day, ordered by scope, day, kind name, key.
+    virtual Status each_traffic(const std::string& since_day, const std::string& until_day,
+                                const Each<TrafficRow>& out) = 0;
+    // The verdict rows of `scope` with day >= since_day, summed per verdict (day ""), by key.
+    virtual Status verdict_totals(const std::string& scope, const std::string& since_day,
+                                  const Each<TrafficRow>& out) = 0;
+    // History events (every scope and address) with since <= at < until, by at then id.
+    virtual Status history_between(std::int64_t since, std::int64_t until, const Each<HistoryEvent>& out) = 0;
 };
 
 // Identifies the one key a write touches, so the backend can serialise writers of that key.

@@ -8,13 +8,17 @@
 #include "consent/engine.h"
 
 #include <map>
+#include <tuple>
 #include <utility>
+
+#include "util/utc_day.h"
 
 namespace cm {
 
 namespace {
 
 constexpr std::size_t kImportChunk = 256;  // rows read and written per bulk step
+const std::string kScopeWide;              // the address of a scope-wide key and history event
 
 // Same status, method, source, ip and timestamps (the key is not compared).
 bool same_consent_state(const ConsentRecord& a, const ConsentRecord& b) {
@@ -44,11 +48,16 @@ void add_detail(std::string& out, std::string_view key, std::int64_t value) {
     if (value != 0) add_detail(out, key, std::to_string(value));
 }
 
-// Rejects an empty scope, '*' where not allowed (consent records never use it) and an empty
-// address; normalises `address` in place (normalize_address).
-Status check_consent_key(const std::string& scope, std::string& address, bool allow_star) {
+// Rejects an empty scope, and '*' where not allowed (only suppressions use it).
+Status check_scope(const std::string& scope, bool allow_star) {
     if (scope.empty()) return Status::InvalidArgument("consent store: empty scope");
     if (scope == "*" && !allow_star) return Status::InvalidArgument("consent store: scope '*' is for suppressions only");
+    return Status::OK();
+}
+
+// check_scope, and rejects an empty address; normalises `address` in place (normalize_address).
+Status check_consent_key(const std::string& scope, std::string& address, bool allow_star) {
+    if (Status st = check_scope(scope, allow_star); !st.ok()) return st;
     address = normalize_address(address);
     if (address.empty()) return Status::InvalidArgument("consent store: empty address");
     return Status::OK();
@@ -98,6 +107,20 @@ std::string record_detail(const ConsentRecord& r) {
 HistoryEvent event_for(std::int64_t now, const std::string& scope, const std::string& address, const char* event,
                        std::string detail = "", const std::string& ref = "") {
     return HistoryEvent{0, now, scope, address, event, std::move(detail), ref};
+}
+
+Status bad_day(std::string_view day) {
+    return Status::InvalidArgument("consent store: day '" + std::string(day) + "': expected YYYY-MM-DD");
+}
+
+Status check_day(std::string_view day) { return utc_day_start(day) ? Status::OK() : bad_day(day); }
+
+Status check_traffic_row(const TrafficRow& row) {
+    if (row.scope.empty() || row.key.empty())
+        return Status::InvalidArgument("consent store: traffic row with an empty scope or key");
+    if (row.messages < 0 || row.recipients < 0)
+        return Status::InvalidArgument("consent store: negative traffic count for " + row.scope + " " + row.key);
+    return check_day(row.day);
 }
 
 Status no_record(const std::string& scope, const std::string& address) {
@@ -250,17 +273,142 @@ public:
         return rep;
     }
 
-    // api14: placeholders; the store14 branch implements them over the backends.
-    Result<SenderState> sender_state(std::string_view, std::string_view) override { return todo(); }
-    Status add_traffic(const std::vector<TrafficRow>&) override { return todo(); }
-    Result<ChangeResult> suspend(const Suspension&, std::int64_t) override { return todo(); }
-    Result<ChangeResult> unsuspend(const std::string&, const std::string&, std::int64_t) override { return todo(); }
-    Result<std::vector<Suspension>> suspensions() override { return todo(); }
-    Result<ChangeResult> record_complaint(const Complaint&, std::int64_t) override { return todo(); }
-    Status each_complaint(const std::string&, std::int64_t, const std::function<Status(const Complaint&)>&) override { return todo(); }
-    Status each_traffic(const std::string&, const std::string&, const std::function<Status(const TrafficRow&)>&) override { return todo(); }
-    Status each_history(std::int64_t, std::int64_t, const std::function<Status(const HistoryEvent&)>&) override { return todo(); }
-    static Status todo() { return Status::Internal("sender accountability is not implemented yet"); }
+    // Sender accountability (DESIGN §11). A scope-wide change is a write on the key
+    // (scope, ""), so two suspends of one scope serialise like two changes to one address.
+    Result<ChangeResult> suspend(const Suspension& suspension, std::int64_t now) override {
+        Suspension want = suspension;
+        if (Status st = check_scope(want.scope, false); !st.ok()) return st;
+        want.created_at = now;
+        return change(want.scope, kScopeWide, [&](ConsentTxn& t) -> Result<bool> {
+            auto had = t.get_suspension(want.scope);
+            if (!had.ok()) return had.status();
+            if (*had) return false;  // the first suspension and its reason stand
+            if (Status st = t.put_suspension(want); !st.ok()) return st;
+            std::string detail;
+            add_detail(detail, "reason", want.reason);
+            add_detail(detail, "source", want.source);
+            return append(t, event_for(now, want.scope, kScopeWide, "suspend", detail));
+        });
+    }
+
+    Result<ChangeResult> unsuspend(const std::string& scope, const std::string& source, std::int64_t now) override {
+        if (Status st = check_scope(scope, false); !st.ok()) return st;
+        return change(scope, kScopeWide, [&](ConsentTxn& t) -> Result<bool> {
+            auto deleted = t.delete_suspension(scope);
+            if (!deleted.ok()) return deleted.status();
+            if (!*deleted) return false;
+            std::string detail;
+            add_detail(detail, "source", source);
+            return append(t, event_for(now, scope, kScopeWide, "unsuspend", detail));
+        });
+    }
+
+    Result<std::vector<Suspension>> suspensions() override {
+        std::vector<Suspension> out;
+        Status st = backend_->read([&](ConsentTxn& t) {
+            out.clear();
+            return t.each_suspension(collect(out));
+        });
+        if (!st.ok()) return st;
+        return out;
+    }
+
+    // One transaction: the complaint with the record as it stands, the scope's suppression
+    // (an existing one, whatever its reason, is kept) and one "complaint" history event
+    // carrying report_ref. received_at 0 means `now`.
+    Result<ChangeResult> record_complaint(const Complaint& complaint, std::int64_t now) override {
+        Complaint c = complaint;
+        if (Status st = check_consent_key(c.scope, c.address, false); !st.ok()) return st;
+        if (c.received_at == 0) c.received_at = now;
+        return change(c.scope, c.address, [&](ConsentTxn& t) -> Result<bool> {
+            if (!c.report_ref.empty()) {
+                auto seen = t.ref_seen(c.report_ref);
+                if (!seen.ok()) return seen.status();
+                if (*seen) return false;  // this report was already applied
+            }
+            auto record = t.get_record(c.scope, c.address);
+            if (!record.ok()) return record.status();
+            Complaint stored = c;
+            stored.consent = *record;
+            if (Status st = t.insert_complaint(stored); !st.ok()) return st;
+            auto suppressed = t.get_suppression(c.scope, c.address);
+            if (!suppressed.ok()) return suppressed.status();
+            if (!*suppressed)
+                if (Status st = t.put_suppression(Suppression{c.scope, c.address, "complaint", c.source, now}); !st.ok())
+                    return st;
+            std::string detail;
+            add_detail(detail, "source", c.source);
+            add_detail(detail, "consent", *record ? consent_status_name((*record)->status) : "none");
+            return append(t, event_for(now, c.scope, c.address, "complaint", detail, c.report_ref));
+        });
+    }
+
+    Status each_complaint(const std::string& scope, std::int64_t since, const Each<Complaint>& out) override {
+        return backend_->read([&](ConsentTxn& t) { return t.each_complaint(scope, since, out); });
+    }
+
+    Status each_traffic(const std::string& since_day, const std::string& until_day,
+                        const Each<TrafficRow>& out) override {
+        if (Status st = check_day(since_day); !st.ok()) return st;
+        if (Status st = check_day(until_day); !st.ok()) return st;
+        return backend_->read([&](ConsentTxn& t) { return t.each_traffic(since_day, until_day, out); });
+    }
+
+    Status each_history(std::int64_t since, std::int64_t until, const Each<HistoryEvent>& out) override {
+        return backend_->read([&](ConsentTxn& t) { return t.history_between(since, until, out); });
+    }
+
+    // One read transaction: the suspension, the delivered recipients (is_delivered_verdict)
+    // and the complaints received from since_day 00:00 UTC on.
+    Result<SenderState> sender_state(std::string_view scope, std::string_view since_day) override {
+        std::optional<std::int64_t> since = utc_day_start(since_day);
+        if (!since) return bad_day(since_day);
+        const std::string sc(scope), day(since_day);
+        SenderState state;
+        Status st = backend_->read([&](ConsentTxn& t) -> Status {
+            state = SenderState{};
+            auto suspension = t.get_suspension(sc);
+            if (!suspension.ok()) return suspension.status();
+            if (*suspension) {
+                state.suspended = true;
+                state.suspension_reason = (*suspension)->reason;
+            }
+            Status totals = t.verdict_totals(sc, day, [&](const TrafficRow& row) {
+                if (is_delivered_verdict(row.key)) state.accepted_recipients += row.recipients;
+                return Status::OK();
+            });
+            if (!totals.ok()) return totals;
+            auto complaints = t.count_complaints(sc, *since);
+            if (!complaints.ok()) return complaints.status();
+            state.complaints = *complaints;
+            return Status::OK();
+        });
+        if (!st.ok()) return st;
+        return state;
+    }
+
+    // Rows of one key are summed first and the keys sorted, so every writer upserts in the
+    // same order (two PostgreSQL writers never deadlock). Written with write(nullopt): the
+    // backend never replays it after a lost connection, since a lost COMMIT reply cannot tell
+    // whether the rows were added; the caller keeps the rows and may add them again later
+    // (traffic.h), which can count them twice only in that one case.
+    Status add_traffic(const std::vector<TrafficRow>& rows) override {
+        using Key = std::tuple<std::string, std::string, std::string, std::string>;  // kind by name
+        std::map<Key, TrafficRow> merged;
+        for (const TrafficRow& row : rows) {
+            if (Status st = check_traffic_row(row); !st.ok()) return st;
+            auto [it, fresh] = merged.try_emplace(Key{row.scope, row.day, traffic_kind_name(row.kind), row.key}, row);
+            if (!fresh) {
+                it->second.messages += row.messages;
+                it->second.recipients += row.recipients;
+            }
+        }
+        if (merged.empty()) return Status::OK();
+        std::vector<TrafficRow> sorted;
+        sorted.reserve(merged.size());
+        for (auto& [key, row] : merged) sorted.push_back(std::move(row));
+        return backend_->write(std::nullopt, [&](ConsentTxn& t) { return t.add_traffic(sorted); });
+    }
 
     Result<std::vector<ScopeStats>> stats() override {
         std::map<std::string, ScopeStats> by_scope;

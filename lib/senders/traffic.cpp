@@ -3,6 +3,18 @@
 
 namespace cm {
 
+const char* traffic_kind_name(TrafficRow::Kind kind) {
+    return kind == TrafficRow::Kind::verdict ? "verdict" : "reason";
+}
+
+std::optional<TrafficRow::Kind> parse_traffic_kind(std::string_view name) {
+    if (name == "verdict") return TrafficRow::Kind::verdict;
+    if (name == "reason") return TrafficRow::Kind::reason;
+    return std::nullopt;
+}
+
+bool is_delivered_verdict(std::string_view verdict) { return verdict == "accept" || verdict == "tag"; }
+
 void TrafficCounters::add_locked(const Key& key, std::int64_t messages, std::int64_t recipients) {
     auto& [m, r] = counts_[key];
     m += messages;

@@ -11,7 +11,9 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <utility>
 #include <vector>
@@ -30,6 +32,14 @@ struct TrafficRow {
     std::int64_t recipients = 0;
     bool operator==(const TrafficRow&) const = default;
 };
+
+const char* traffic_kind_name(TrafficRow::Kind kind);               // "verdict", "reason"
+std::optional<TrafficRow::Kind> parse_traffic_kind(std::string_view name);
+
+// Whether a message with this verdict was delivered ("accept", "tag"; remove-recipient is not
+// a verdict: its message is accepted or tagged with fewer recipients). Delivered recipients
+// are the denominator of the complaint rate (DESIGN §11).
+bool is_delivered_verdict(std::string_view verdict);
 
 // What one judged message contributes.
 struct TrafficSample {

@@ -82,6 +82,43 @@ const PgStatement kScopeCounts{"cm_scope_counts",
     "              count(*) FILTER (WHERE status = 'revoked') AS revoked"
     "       FROM consent GROUP BY scope) c"
     " FULL JOIN (SELECT scope, count(*) AS suppressed FROM suppression GROUP BY scope) s ON s.scope = c.scope"};
+const PgStatement kGetSuspension{"cm_get_suspension",
+    "SELECT scope, reason, source, created_at FROM suspension WHERE scope = $1"};
+const PgStatement kUpsertSuspension{"cm_upsert_suspension",
+    "INSERT INTO suspension (scope, reason, source, created_at) VALUES ($1, $2, $3, $4)"
+    " ON CONFLICT (scope) DO UPDATE SET reason = EXCLUDED.reason, source = EXCLUDED.source,"
+    " created_at = EXCLUDED.created_at"};
+const PgStatement kDeleteSuspension{"cm_delete_suspension", "DELETE FROM suspension WHERE scope = $1"};
+const PgStatement kAllSuspensions{"cm_all_suspensions",
+    "SELECT scope, reason, source, created_at FROM suspension ORDER BY scope"};
+// Parameters: the record's (record_params), then received_at, report_ref, source, has_consent.
+const PgStatement kInsertComplaint{"cm_insert_complaint",
+    "INSERT INTO complaint (scope, address, consent_status, consent_method, consent_source, consent_ip,"
+    " consent_granted_at, consent_confirmed_at, consent_revoked_at, received_at, report_ref, source, has_consent)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"};
+#define CM_COMPLAINT_COLUMNS \
+    "id, received_at, report_ref, source, has_consent, scope, address, consent_status, consent_method," \
+    " consent_source, consent_ip, consent_granted_at, consent_confirmed_at, consent_revoked_at"
+const PgStatement kComplaintsAll{"cm_complaints_all",
+    "SELECT " CM_COMPLAINT_COLUMNS " FROM complaint WHERE received_at >= $1 ORDER BY received_at, id"};
+const PgStatement kComplaintsScope{"cm_complaints_scope",
+    "SELECT " CM_COMPLAINT_COLUMNS " FROM complaint WHERE scope = $1 AND received_at >= $2 ORDER BY received_at, id"};
+#undef CM_COMPLAINT_COLUMNS
+const PgStatement kCountComplaints{"cm_count_complaints",
+    "SELECT count(*) FROM complaint WHERE scope = $1 AND received_at >= $2"};
+// Concurrent writers of one row serialise on its row lock and each adds its own counts.
+const PgStatement kAddTraffic{"cm_add_traffic",
+    "INSERT INTO traffic AS t (scope, day, kind, key, messages, recipients) VALUES ($1, $2, $3, $4, $5, $6)"
+    " ON CONFLICT (scope, day, kind, key) DO UPDATE SET messages = t.messages + EXCLUDED.messages,"
+    " recipients = t.recipients + EXCLUDED.recipients"};
+const PgStatement kTraffic{"cm_traffic",
+    "SELECT scope, day, kind, key, messages, recipients FROM traffic WHERE day BETWEEN $1 AND $2"
+    " ORDER BY scope, day, kind, key"};
+const PgStatement kVerdictTotals{"cm_verdict_totals",
+    "SELECT scope, '', kind, key, sum(messages)::bigint, sum(recipients)::bigint FROM traffic"
+    " WHERE scope = $1 AND day >= $2 AND kind = 'verdict' GROUP BY scope, kind, key ORDER BY key"};
+const PgStatement kHistoryBetween{"cm_history_between",
+    "SELECT id, at, scope, address, event, detail, ref FROM history WHERE at >= $1 AND at < $2 ORDER BY at, id"};
 
 // ---- helpers ----
 
@@ -148,6 +185,19 @@ Status each(PgSession& s, const PgStatement& stmt, const std::vector<std::string
         if (Status st = out(*item); !st.ok()) return st;
     }
     return Status::OK();
+}
+
+// Streams `stmt`'s rows, decoded by `decode`, to `out` (a large result is never held in
+// memory). Once a row is handed out the operation is not repeated after a lost connection.
+template <class T, class Decode>
+Status stream_each(PgSession& s, const PgStatement& stmt, const std::vector<std::string>& params, Decode decode,
+                   const Each<T>& out) {
+    return s.stream(stmt, params, [&](const PgRows& rows) -> Status {
+        Result<T> item = decode(PgRow(rows, 0));
+        if (!item.ok()) return item.status();
+        s.forbid_retry();
+        return out(*item);
+    });
 }
 
 // The first row `stmt` finds, if any.
@@ -227,15 +277,9 @@ public:
         return batch.finish();
     }
 
-    // Streamed row by row, so a large export is never held in memory.
     Status each_record(const std::string& scope, const Each<ConsentRecord>& out) override {
-        auto emit = [&](const PgRows& rows) -> Status {
-            auto r = record_from_row(PgRow(rows, 0));
-            if (!r.ok()) return r.status();
-            s_.forbid_retry();  // rows already handed out must not be repeated
-            return out(*r);
-        };
-        return scope.empty() ? s_.stream(kExportAll, {}, emit) : s_.stream(kExportScope, {scope}, emit);
+        if (scope.empty()) return stream_each<ConsentRecord>(s_, kExportAll, {}, record_from_row, out);
+        return stream_each<ConsentRecord>(s_, kExportScope, {scope}, record_from_row, out);
     }
     Status records_of(const std::string& address, const std::string& scope,
                       const Each<ConsentRecord>& out) override {
@@ -251,6 +295,60 @@ public:
     }
     Status scope_counts(const Each<ScopeStats>& out) override {
         return each<ScopeStats>(s_, kScopeCounts, {}, scope_count_from_row, out);
+    }
+
+    Result<std::optional<Suspension>> get_suspension(const std::string& scope) override {
+        return first<Suspension>(s_, kGetSuspension, {scope}, suspension_from_row);
+    }
+    Status put_suspension(const Suspension& p) override {
+        return status_of(s_.exec(kUpsertSuspension, {p.scope, p.reason, p.source, num(p.created_at)}));
+    }
+    Result<bool> delete_suspension(const std::string& scope) override {
+        auto del = s_.exec(kDeleteSuspension, {scope});
+        if (!del.ok()) return del.status();
+        return del->affected() > 0;
+    }
+    Status each_suspension(const Each<Suspension>& out) override {
+        return each<Suspension>(s_, kAllSuspensions, {}, suspension_from_row, out);
+    }
+    Status insert_complaint(const Complaint& c) override {
+        ConsentRecord key;
+        key.scope = c.scope;
+        key.address = c.address;
+        std::vector<std::string> params = record_params(c.consent ? *c.consent : key);
+        if (!c.consent) params[2].clear();  // no status: there was no record
+        params.insert(params.end(), {num(c.received_at), c.report_ref, c.source, c.consent ? "1" : "0"});
+        return status_of(s_.exec(kInsertComplaint, params));
+    }
+    Status each_complaint(const std::string& scope, std::int64_t since, const Each<Complaint>& out) override {
+        if (scope.empty()) return stream_each<Complaint>(s_, kComplaintsAll, {num(since)}, complaint_from_row, out);
+        return stream_each<Complaint>(s_, kComplaintsScope, {scope, num(since)}, complaint_from_row, out);
+    }
+    Result<std::int64_t> count_complaints(const std::string& scope, std::int64_t since) override {
+        auto n = s_.exec(kCountComplaints, {scope, num(since)});
+        if (!n.ok()) return n.status();
+        return n->integer(0, 0);
+    }
+    // Pipelined like put_records.
+    Status add_traffic(const std::vector<TrafficRow>& rows) override {
+        PgBatch batch(s_, kAddTraffic);
+        for (const TrafficRow& r : rows)
+            if (Status st = batch.add({r.scope, r.day, traffic_kind_name(r.kind), r.key, num(r.messages),
+                                       num(r.recipients)});
+                !st.ok())
+                return st;
+        return batch.finish();
+    }
+    Status each_traffic(const std::string& since_day, const std::string& until_day,
+                        const Each<TrafficRow>& out) override {
+        return stream_each<TrafficRow>(s_, kTraffic, {since_day, until_day}, traffic_from_row, out);
+    }
+    Status verdict_totals(const std::string& scope, const std::string& since_day,
+                          const Each<TrafficRow>& out) override {
+        return each<TrafficRow>(s_, kVerdictTotals, {scope, since_day}, traffic_from_row, out);
+    }
+    Status history_between(std::int64_t since, std::int64_t until, const Each<HistoryEvent>& out) override {
+        return stream_each<HistoryEvent>(s_, kHistoryBetween, {num(since), num(until)}, history_from_row, out);
     }
 
 private:

@@ -59,6 +59,48 @@ DROP TRIGGER IF EXISTS history_no_truncate ON history;
 CREATE TRIGGER history_no_truncate BEFORE TRUNCATE ON history
     FOR EACH STATEMENT EXECUTE FUNCTION consent_history_append_only();
 )SQL",
+    // 2: sender accountability (DESIGN §11): suspensions, complaints with the consent record as
+    // it stood, traffic counters per scope and UTC day; history by time for reports.
+    R"SQL(
+CREATE TABLE suspension (
+    scope      text COLLATE "C" NOT NULL PRIMARY KEY,
+    reason     text NOT NULL DEFAULT '',
+    source     text NOT NULL DEFAULT '',
+    created_at bigint NOT NULL DEFAULT 0
+);
+
+CREATE TABLE complaint (
+    id                   bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    scope                text COLLATE "C" NOT NULL,
+    address              text COLLATE "C" NOT NULL,
+    received_at          bigint NOT NULL,
+    report_ref           text NOT NULL DEFAULT '',
+    source               text NOT NULL DEFAULT '',
+    has_consent          smallint NOT NULL DEFAULT 0 CHECK (has_consent IN (0, 1)),
+    consent_status       text NOT NULL DEFAULT '',
+    consent_method       text NOT NULL DEFAULT '',
+    consent_source       text NOT NULL DEFAULT '',
+    consent_ip           text NOT NULL DEFAULT '',
+    consent_granted_at   bigint NOT NULL DEFAULT 0,
+    consent_confirmed_at bigint NOT NULL DEFAULT 0,
+    consent_revoked_at   bigint NOT NULL DEFAULT 0
+);
+CREATE INDEX complaint_by_scope ON complaint (scope, received_at, id);
+CREATE INDEX complaint_by_time ON complaint (received_at, id);
+
+CREATE TABLE traffic (
+    scope      text COLLATE "C" NOT NULL,
+    day        text COLLATE "C" NOT NULL,
+    kind       text COLLATE "C" NOT NULL CHECK (kind IN ('verdict', 'reason')),
+    key        text COLLATE "C" NOT NULL,
+    messages   bigint NOT NULL DEFAULT 0,
+    recipients bigint NOT NULL DEFAULT 0,
+    PRIMARY KEY (scope, day, kind, key)
+);
+CREATE INDEX traffic_by_day ON traffic (day);
+
+CREATE INDEX history_by_at ON history (at, id);
+)SQL",
 };
 
 inline constexpr int kPgSchemaVersion = static_cast<int>(std::size(kPgMigrations));

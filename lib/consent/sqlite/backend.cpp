@@ -63,6 +63,37 @@ constexpr const char* kCountRecordsSql =
     "SELECT scope, SUM(status = 'confirmed'), SUM(status = 'pending'), SUM(status = 'revoked'), 0"
     " FROM consent GROUP BY scope";
 constexpr const char* kCountSuppressionsSql = "SELECT scope, 0, 0, 0, COUNT(*) FROM suppression GROUP BY scope";
+constexpr const char* kGetSuspensionSql = "SELECT scope, reason, source, created_at FROM suspension WHERE scope = ?1";
+constexpr const char* kUpsertSuspensionSql =
+    "INSERT INTO suspension (scope, reason, source, created_at) VALUES (?1, ?2, ?3, ?4)"
+    " ON CONFLICT (scope) DO UPDATE SET reason = excluded.reason, source = excluded.source,"
+    " created_at = excluded.created_at";
+constexpr const char* kDeleteSuspensionSql = "DELETE FROM suspension WHERE scope = ?1";
+constexpr const char* kAllSuspensionsSql = "SELECT scope, reason, source, created_at FROM suspension ORDER BY scope";
+#define CM_COMPLAINT_COLUMNS \
+    "id, received_at, report_ref, source, has_consent, scope, address, consent_status, consent_method," \
+    " consent_source, consent_ip, consent_granted_at, consent_confirmed_at, consent_revoked_at"
+constexpr const char* kInsertComplaintSql =
+    "INSERT INTO complaint (" CM_COMPLAINT_COLUMNS ")"
+    " VALUES (NULL, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
+constexpr const char* kComplaintsAllSql =
+    "SELECT " CM_COMPLAINT_COLUMNS " FROM complaint WHERE received_at >= ?1 ORDER BY received_at, id";
+constexpr const char* kComplaintsScopeSql =
+    "SELECT " CM_COMPLAINT_COLUMNS " FROM complaint WHERE scope = ?1 AND received_at >= ?2 ORDER BY received_at, id";
+#undef CM_COMPLAINT_COLUMNS
+constexpr const char* kCountComplaintsSql = "SELECT count(*) FROM complaint WHERE scope = ?1 AND received_at >= ?2";
+constexpr const char* kAddTrafficSql =
+    "INSERT INTO traffic (scope, day, kind, key, messages, recipients) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+    " ON CONFLICT (scope, day, kind, key) DO UPDATE SET messages = messages + excluded.messages,"
+    " recipients = recipients + excluded.recipients";
+constexpr const char* kTrafficSql =
+    "SELECT scope, day, kind, key, messages, recipients FROM traffic WHERE day BETWEEN ?1 AND ?2"
+    " ORDER BY scope, day, kind, key";
+constexpr const char* kVerdictTotalsSql =
+    "SELECT scope, '', kind, key, sum(messages), sum(recipients) FROM traffic"
+    " WHERE scope = ?1 AND day >= ?2 AND kind = 'verdict' GROUP BY scope, kind, key ORDER BY key";
+constexpr const char* kHistoryBetweenSql =
+    "SELECT id, at, scope, address, event, detail, ref FROM history WHERE at >= ?1 AND at < ?2 ORDER BY at, id";
 
 // A stepped statement's current row, as the engine reads rows.
 class SqliteRow final : public Row {
@@ -184,6 +215,59 @@ public:
     Status scope_counts(const Each<ScopeStats>& out) override {
         if (Status st = each<ScopeStats>(c_, kCountRecordsSql, scope_count_from_row, out); !st.ok()) return st;
         return each<ScopeStats>(c_, kCountSuppressionsSql, scope_count_from_row, out);
+    }
+
+    Result<std::optional<Suspension>> get_suspension(const std::string& scope) override {
+        return first<Suspension>(c_, kGetSuspensionSql, suspension_from_row, scope);
+    }
+    Status put_suspension(const Suspension& s) override {
+        return run(c_, kUpsertSuspensionSql, s.scope, s.reason, s.source, s.created_at);
+    }
+    Result<bool> delete_suspension(const std::string& scope) override {
+        if (Status st = run(c_, kDeleteSuspensionSql, scope); !st.ok()) return st;
+        return sqlite3_changes(c_.handle()) > 0;
+    }
+    Status each_suspension(const Each<Suspension>& out) override {
+        return each<Suspension>(c_, kAllSuspensionsSql, suspension_from_row, out);
+    }
+    Status insert_complaint(const Complaint& c) override {
+        const ConsentRecord none;
+        const ConsentRecord& r = c.consent ? *c.consent : none;
+        return run(c_, kInsertComplaintSql, c.received_at, c.report_ref, c.source, std::int64_t{c.consent ? 1 : 0},
+                   c.scope, c.address, std::string_view(c.consent ? consent_status_name(r.status) : ""), r.method,
+                   r.source, r.ip, r.granted_at, r.confirmed_at, r.revoked_at);
+    }
+    Status each_complaint(const std::string& scope, std::int64_t since, const Each<Complaint>& out) override {
+        if (scope.empty()) return each<Complaint>(c_, kComplaintsAllSql, complaint_from_row, out, since);
+        return each<Complaint>(c_, kComplaintsScopeSql, complaint_from_row, out, scope, since);
+    }
+    Result<std::int64_t> count_complaints(const std::string& scope, std::int64_t since) override {
+        std::int64_t n = 0;
+        Status st = query(c_, kCountComplaintsSql, [&](const Row& row) {
+            n = row.integer(0);
+            return Status::OK();
+        }, scope, since);
+        if (!st.ok()) return st;
+        return n;
+    }
+    Status add_traffic(const std::vector<TrafficRow>& rows) override {
+        for (const TrafficRow& r : rows)
+            if (Status st = run(c_, kAddTrafficSql, r.scope, r.day, std::string_view(traffic_kind_name(r.kind)), r.key,
+                                r.messages, r.recipients);
+                !st.ok())
+                return st;
+        return Status::OK();
+    }
+    Status each_traffic(const std::string& since_day, const std::string& until_day,
+                        const Each<TrafficRow>& out) override {
+        return each<TrafficRow>(c_, kTrafficSql, traffic_from_row, out, since_day, until_day);
+    }
+    Status verdict_totals(const std::string& scope, const std::string& since_day,
+                          const Each<TrafficRow>& out) override {
+        return each<TrafficRow>(c_, kVerdictTotalsSql, traffic_from_row, out, scope, since_day);
+    }
+    Status history_between(std::int64_t since, std::int64_t until, const Each<HistoryEvent>& out) override {
+        return each<HistoryEvent>(c_, kHistoryBetweenSql, history_from_row, out, since, until);
     }
 
 private:

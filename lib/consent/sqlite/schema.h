@@ -53,6 +53,48 @@ CREATE TRIGGER history_no_update BEFORE UPDATE ON history
 CREATE TRIGGER history_no_delete BEFORE DELETE ON history
     BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
 )SQL",
+    // 2: sender accountability (DESIGN §11): suspensions, complaints with the consent record as
+    // it stood, traffic counters per scope and UTC day; history by time for reports.
+    R"SQL(
+CREATE TABLE suspension (
+    scope      TEXT NOT NULL PRIMARY KEY,
+    reason     TEXT NOT NULL DEFAULT '',
+    source     TEXT NOT NULL DEFAULT '',
+    created_at INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+
+CREATE TABLE complaint (
+    id                   INTEGER PRIMARY KEY,
+    scope                TEXT NOT NULL,
+    address              TEXT NOT NULL,
+    received_at          INTEGER NOT NULL,
+    report_ref           TEXT NOT NULL DEFAULT '',
+    source               TEXT NOT NULL DEFAULT '',
+    has_consent          INTEGER NOT NULL DEFAULT 0 CHECK (has_consent IN (0, 1)),
+    consent_status       TEXT NOT NULL DEFAULT '',
+    consent_method       TEXT NOT NULL DEFAULT '',
+    consent_source       TEXT NOT NULL DEFAULT '',
+    consent_ip           TEXT NOT NULL DEFAULT '',
+    consent_granted_at   INTEGER NOT NULL DEFAULT 0,
+    consent_confirmed_at INTEGER NOT NULL DEFAULT 0,
+    consent_revoked_at   INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX complaint_by_scope ON complaint (scope, received_at);
+CREATE INDEX complaint_by_time ON complaint (received_at);
+
+CREATE TABLE traffic (
+    scope      TEXT NOT NULL,
+    day        TEXT NOT NULL,
+    kind       TEXT NOT NULL CHECK (kind IN ('verdict', 'reason')),
+    key        TEXT NOT NULL,
+    messages   INTEGER NOT NULL DEFAULT 0,
+    recipients INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (scope, day, kind, key)
+) WITHOUT ROWID;
+CREATE INDEX traffic_by_day ON traffic (day);
+
+CREATE INDEX history_by_at ON history (at);
+)SQL",
 };
 
 inline constexpr int kSqliteSchemaVersion = static_cast<int>(std::size(kSqliteMigrations));
