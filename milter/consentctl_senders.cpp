@@ -8,6 +8,7 @@
 
 #include "consent/consent_csv.h"
 #include "consent/sender_report_source.h"
+#include "util/utc_day.h"
 #include "consentctl.h"
 
 namespace cm::ctl {
@@ -98,7 +99,7 @@ int cmd_complaints(Ctl& ctl, const Args& args) {
     std::string since_day;
     if (!day_option(ctl, args, "--since", "", since_day)) return EX_USAGE;
     std::int64_t since = 0;
-    if (!since_day.empty()) since = *parse_iso8601(since_day);
+    if (!since_day.empty()) since = *utc_day_start(since_day);
 
     const bool as_json = args.has("--json");
     json list = json::array();

@@ -4,6 +4,7 @@
 # grants, complaints, a suspension (consentctl) and traffic (SQL rows as the milter writes
 # them), the page written, then: no <script>, no outside reference, no console message, a
 # screenshot whose charts have coloured bars. Skipped only when chromium is not installed.
+# KEEP=1 keeps the temporary directory (page, screenshot, Chromium log) for a look.
 . tests/lib.sh
 CTL=$BUILD/consentctl
 CHROMIUM=$(command -v chromium || command -v chromium-browser)
@@ -13,7 +14,7 @@ if [ -z "$CHROMIUM" ]; then
     exit 0
 fi
 T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
+trap '[ -n "${KEEP:-}" ] && echo "kept $T" || rm -rf "$T"' EXIT
 printf 'ConsentDatabase sqlite:%s/consent.db\nConsentScope sender-domain\n' "$T" >"$T/ctl.conf"
 c() { "$CTL" -c "$T/ctl.conf" "$@"; }
 day() { date -u -d "$1 days ago" +%F; }

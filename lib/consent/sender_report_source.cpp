@@ -6,6 +6,7 @@
 #include <map>
 
 #include "consent/consent_csv.h"
+#include "util/utc_day.h"
 
 namespace cm {
 
@@ -14,8 +15,8 @@ namespace {
 constexpr std::int64_t kDay = 86400;
 
 Result<std::int64_t> day_start(const std::string& day, const char* what) {
-    auto t = parse_iso8601(day);
-    if (!t.ok() || day.size() != 10) return Status::InvalidArgument(std::string(what) + ": not a day (YYYY-MM-DD): \"" + day + "\"");
+    auto t = utc_day_start(day);
+    if (!t) return Status::InvalidArgument(std::string(what) + ": not a day (YYYY-MM-DD): \"" + day + "\"");
     return *t;
 }
 
@@ -36,8 +37,8 @@ public:
     }
     // nullptr for a day outside the window.
     SenderDay* day(SenderSummary& s, const std::string& day) {
-        auto t = parse_iso8601(day);
-        if (!t.ok() || !in_window(*t)) return nullptr;
+        auto t = utc_day_start(day);
+        if (!t || !in_window(*t)) return nullptr;
         return &s.daily[static_cast<std::size_t>((*t - since_) / kDay)];
     }
     std::vector<SenderSummary> take() {
@@ -52,11 +53,7 @@ private:
     std::map<std::string, SenderSummary> scopes_;
 };
 
-bool counts_as_accepted(const std::string& verdict) { return verdict == "accept" || verdict == "tag"; }
-
 }  // namespace
-
-std::string utc_day(std::int64_t unix_seconds) { return format_iso8601(unix_seconds).substr(0, 10); }
 
 Result<std::string> parse_report_day(std::string_view text, std::int64_t now) {
     if (text.size() >= 2 && text.back() == 'd') {
@@ -97,7 +94,7 @@ Result<SenderReport> gather_sender_report(ConsentDatabase& db, const std::string
         s.recipients += row.recipients;
         d->messages += row.messages;
         d->recipients += row.recipients;
-        if (counts_as_accepted(row.key)) {
+        if (is_delivered_verdict(row.key)) {
             s.accepted_recipients += row.recipients;
             d->accepted_recipients += row.recipients;
         }
@@ -115,12 +112,12 @@ Result<SenderReport> gather_sender_report(ConsentDatabase& db, const std::string
     if (!st.ok()) return st;
 
     // Scope-wide events and per-address changes alike; global ("*") suppressions belong to
-    // no sender.
+    // no sender. A complaint suppresses too (record_complaint).
     st = db.each_history(*since, end, [&](const HistoryEvent& e) -> Status {
         if (e.scope.empty() || e.scope == "*") return Status::OK();
         SenderSummary& s = b.scope(e.scope);
         ++s.consent_changes[e.event];
-        if (e.event == "suppress") ++s.suppressions;
+        if (e.event == "suppress" || e.event == "complaint") ++s.suppressions;
         return Status::OK();
     });
     if (!st.ok()) return st;

@@ -26,9 +26,6 @@ constexpr int kMaxReportDays = 366;
 Result<SenderReport> gather_sender_report(ConsentDatabase& db, const std::string& since_day,
                                           const std::string& until_day);
 
-// The UTC day (YYYY-MM-DD) of unix seconds.
-std::string utc_day(std::int64_t unix_seconds);
-
 // A day given on the command line: "YYYY-MM-DD" or an ISO 8601 timestamp (its UTC day), or
 // "Nd" = the first of the last N days up to the day of `now` ("1d" = today).
 // InvalidArgument names what is wrong.
