@@ -29,40 +29,12 @@
 #include "runtime.h"
 #include "timed_store.h"
 #include "traffic_writer.h"
+#include "util/identity.h"
 #include "util/version.h"
 
 namespace cm {
 
 namespace {
-
-struct Identity {
-    uid_t uid = 0;
-    gid_t gid = 0;
-    std::string user;
-};
-
-// "user[:group]" -> ids; `error` set when unknown.
-bool resolve_identity(const std::string& spec, Identity& id, std::string& error) {
-    std::string user = spec.substr(0, spec.find(':'));
-    std::string group = spec.find(':') == std::string::npos ? "" : spec.substr(spec.find(':') + 1);
-    const passwd* pw = getpwnam(user.c_str());
-    if (!pw) {
-        error = "unknown user '" + user + "'";
-        return false;
-    }
-    id.uid = pw->pw_uid;
-    id.gid = pw->pw_gid;
-    id.user = user;
-    if (!group.empty()) {
-        const struct group* gr = getgrnam(group.c_str());
-        if (!gr) {
-            error = "unknown group '" + group + "'";
-            return false;
-        }
-        id.gid = gr->gr_gid;
-    }
-    return true;
-}
 
 std::string local_socket_path(const std::string& spec) {
     for (const char* prefix : {"local:", "unix:"})
@@ -246,7 +218,11 @@ int run_daemon(const Options& options, std::shared_ptr<const Policy> policy) {
 
     Identity id;
     std::string error;
-    if (!user.empty() && !resolve_identity(user, id, error)) return fail("UserID: " + error);
+    if (!user.empty()) {
+        auto resolved = resolve_identity(user);
+        if (!resolved.ok()) return fail("UserID: " + resolved.status().message());
+        id = *resolved;
+    }
 
     static SnapshotHolder holder;  // outlives smfi_main and the reload thread
     static Metrics metrics;        // outlives smfi_main and the metrics server

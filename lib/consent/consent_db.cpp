@@ -35,14 +35,20 @@ Result<std::unique_ptr<ConsentDatabase>> with_engine(Result<std::unique_ptr<Cons
 
 }  // namespace
 
+std::string sqlite_store_path(std::string_view uri) {
+    if (!uri.starts_with("sqlite:")) return {};
+    std::string_view path = uri.substr(7);
+    // Accept the URL spelling "sqlite:///abs/path" as well as "sqlite:/abs/path".
+    if (path.starts_with("///")) path.remove_prefix(2);
+    return std::string(path);
+}
+
 Result<std::unique_ptr<ConsentDatabase>> open_consent_database(const std::string& uri, const OpenOptions& options) {
     std::string_view u = uri;
     if (u.starts_with("sqlite:")) {
-        std::string_view path = u.substr(7);
-        // Accept the URL spelling "sqlite:///abs/path" as well as "sqlite:/abs/path".
-        if (path.starts_with("///")) path.remove_prefix(2);
+        std::string path = sqlite_store_path(u);
         if (path.empty()) return Status::InvalidArgument("consent database '" + uri + "': no file path after 'sqlite:'");
-        return with_engine(open_sqlite_backend(std::string(path), options));
+        return with_engine(open_sqlite_backend(path, options));
     }
     if (u.starts_with("postgresql://") || u.starts_with("postgres://")) return with_engine(open_pg_backend(uri, options));
     // Only the scheme is echoed: the rest of a mistyped URI may hold a password.

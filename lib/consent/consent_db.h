@@ -145,4 +145,7 @@ struct OpenOptions {
 Result<std::unique_ptr<ConsentDatabase>> open_consent_database(const std::string& uri,
                                                                const OpenOptions& options = {});
 
+// The file path of a "sqlite:" URI; "" for any other URI (or a sqlite: one without a path).
+std::string sqlite_store_path(std::string_view uri);
+
 }  // namespace cm
