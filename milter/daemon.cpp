@@ -242,16 +242,16 @@ int run_daemon(const Options& options, std::shared_ptr<const Policy> policy) {
     if (!pid_file.empty() && !write_pid_file(pid_file, error)) return fail("PidFile: " + error, 73);
     if (!user.empty() && getuid() == 0 && !drop_privileges(id, error)) return fail(error, 77);
 
+    // Blocked before any thread exists (the store's change watch is the first), so that every
+    // thread inherits the mask: a thread that left them unblocked would take the default action
+    // (the process killed mid-message, socket and pid file left behind).
+    const sigset_t set = handled_signals();
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+
     // The store is opened as the unprivileged user: that user must be able to read it.
     OpenedStore store = open_store(config, true);
     if (!store.status.ok()) log_message(LOG_ERR, "ConsentDatabase: " + store.status.ToString() + " (OnError applies)");
     holder.set(Snapshot{std::move(policy), timed(store.store, metrics)});
-
-    // Blocked before any thread exists, so that every thread inherits the mask: a thread that
-    // left them unblocked would take the default action (the process killed mid-message,
-    // socket and pid file left behind).
-    const sigset_t set = handled_signals();
-    pthread_sigmask(SIG_BLOCK, &set, nullptr);
 
     // Opened unprivileged, like the store, and after the mask so that its thread inherits it;
     // a port that cannot be had is a start-up error.

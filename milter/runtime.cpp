@@ -1,13 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "runtime.h"
 
+#include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <mutex>
 
+#include "consent/change_watch.h"
 #include "consent/consent_cache.h"
 #include "consent/consent_db.h"
+#include "log.h"
 
 namespace cm {
 
@@ -70,6 +75,64 @@ private:
     std::shared_ptr<ConsentStore> store_;
 };
 
+// Unix time with microseconds, for the debug line that measures how soon a change applies.
+std::string wall_clock() {
+    timespec ts{};
+    clock_gettime(CLOCK_REALTIME, &ts);
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%lld.%06ld", static_cast<long long>(ts.tv_sec), ts.tv_nsec / 1000);
+    return buf;
+}
+
+// What the change watch reports, applied to the cache (DESIGN §11): a change empties it; while
+// the watch is not connected nothing would say when the cache went stale, so it keeps nothing
+// until the watch is back (and then starts empty: changes may have been missed). Runs on the
+// watch's thread.
+ChangeWatch::Handler flush_on_change(CachingConsentStore& cache) {
+    return [&cache, lost = false](const StoreEvent& event) mutable {
+        switch (event.kind) {
+        case StoreEvent::Kind::connected:
+            cache.set_enabled(true);
+            log_message(lost ? LOG_INFO : LOG_DEBUG, "consent store change watch connected: lookup cache flushed");
+            lost = false;
+            break;
+        case StoreEvent::Kind::changed:
+            cache.flush();
+            log_message(LOG_DEBUG, "consent store changed: lookup cache flushed at " + wall_clock());
+            break;
+        case StoreEvent::Kind::lost:
+            cache.set_enabled(false);
+            if (!lost)  // once per outage; the watch retries with backoff
+                log_message(LOG_WARNING, "consent store change watch: " + event.why.ToString() +
+                                             "; lookups are not cached until it reconnects");
+            lost = true;
+            break;
+        }
+    };
+}
+
+// The cache together with the watch that flushes it: one lifetime.
+struct WatchedCache {
+    std::shared_ptr<CachingConsentStore> cache;
+    std::unique_ptr<ChangeWatch> watch;  // declared last: destroyed, so stopped, first
+};
+
+// `cache`, flushed by a change watch on `uri` for as long as the returned store lives. The
+// caller's signal mask is irrelevant: the watch's thread blocks every signal.
+std::shared_ptr<ConsentStore> watched(std::shared_ptr<CachingConsentStore> cache, const std::string& uri) {
+    auto both = std::make_shared<WatchedCache>();
+    both->cache = std::move(cache);
+    auto watch = open_change_watch(uri);
+    if (watch.ok()) {
+        both->watch = std::move(watch).value();
+        both->watch->start(flush_on_change(*both->cache));
+    } else {
+        log_message(LOG_ERR, "consent store change watch: " + watch.status().ToString() +
+                                 "; changes apply only after ConsentCacheTTL");
+    }
+    return std::shared_ptr<ConsentStore>(both, both->cache.get());
+}
+
 }  // namespace
 
 LoadedPolicy load_policy(const Options& options) {
@@ -115,7 +178,8 @@ OpenedStore open_store(const Config& config, bool cached) {
                 std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now().time_since_epoch())
                     .count());
         };
-        out.store = std::make_shared<CachingConsentStore>(out.store, config.consent_cache_ttl, seconds);
+        out.store = watched(std::make_shared<CachingConsentStore>(out.store, config.consent_cache_ttl, seconds),
+                            config.consent_database);
     }
     return out;
 }

@@ -31,7 +31,10 @@ struct OpenedStore {
     Status status;                          // why the real store could not be opened
 };
 
-// `cached`: wrap the store in a ConsentCacheTTL cache (the daemon; --test asks the store).
+// `cached`: wrap the store in a ConsentCacheTTL cache (the daemon; --test asks the store),
+// which a change watch (consent/change_watch.h) on the store empties whenever another process
+// commits a change, for as long as the returned store lives (DESIGN §11: within 2 s). The
+// watch's own thread blocks every signal.
 OpenedStore open_store(const Config& config, bool cached = false);
 
 }  // namespace cm

@@ -232,7 +232,8 @@ class MemoryBackend final : public cm::ConsentBackend {
 public:
     explicit MemoryBackend(int fail_in = 0) : fail_in_(fail_in) {}
 
-    Status write(std::optional<cm::ConsentKey>, const std::function<Status(cm::ConsentTxn&)>& body) override {
+    Status write(std::optional<cm::ConsentKey>, const std::function<Status(cm::ConsentTxn&)>& body,
+                 cm::Notify) override {
         std::lock_guard lock(mu_);
         Tables copy = tables_;
         MemoryTxn txn(copy, fail_in_);

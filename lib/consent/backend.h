@@ -125,6 +125,11 @@ struct ConsentKey {
     const std::string& address;
 };
 
+// Whether a write tells every milter sharing the store to drop its cache (DESIGN §11, see
+// consent/change_watch.h): every change of consent, suppressions or suspensions must; a write
+// of traffic counters alone (add_traffic, every 10 s per milter) must not.
+enum class Notify { change, quiet };
+
 class ConsentBackend {
 public:
     virtual ~ConsentBackend() = default;
@@ -132,8 +137,10 @@ public:
     // Runs `body` in one write transaction and commits when it returns OK; any error (from
     // `body` or the commit) leaves the store untouched. `key`: the single key the change
     // touches; nullopt for a bulk change that consumes its input as it goes, which therefore
-    // must never be replayed (e.g. after a reconnect).
-    virtual Status write(std::optional<ConsentKey> key, const std::function<Status(ConsentTxn&)>& body) = 0;
+    // must never be replayed (e.g. after a reconnect). `notify`: see Notify; the notification
+    // is part of the transaction (sent only if it commits).
+    virtual Status write(std::optional<ConsentKey> key, const std::function<Status(ConsentTxn&)>& body,
+                         Notify notify = Notify::change) = 0;
     // Runs `body` in one read-only transaction: one consistent snapshot.
     virtual Status read(const std::function<Status(ConsentTxn&)>& body) = 0;
 

@@ -2,10 +2,12 @@
 // consent_cache.h - a ConsentStore that remembers answers for ConsentCacheTTL seconds.
 //
 // Wraps the real store for the milter: a lookup asks the inner store only for the addresses
-// it has no fresh answer for (still one round trip). Failures are never cached. Time comes
+// it has no fresh answer for (still one round trip); sender_state() answers are kept per
+// (scope, since_day). add_traffic() is passed through. Failures are never cached. Time comes
 // from the injected clock (seconds, monotonic). Expired entries are swept once per TTL, so the
 // cache holds about TTL x lookup rate entries; if it still reaches `max_entries`, it is
-// emptied. Thread-safe.
+// emptied. flush() empties it at once when the store says it changed (change_watch.h), and an
+// answer fetched while a flush happened is not kept (it may predate the change). Thread-safe.
 #pragma once
 
 #include <cstddef>
@@ -29,31 +31,38 @@ public:
 
     Result<std::vector<ConsentLookup>> lookup(std::string_view scope,
                                               const std::vector<std::string>& addresses) override;
-
-    // Not cached yet (api14): asked of the inner store every time.
-    Result<SenderState> sender_state(std::string_view scope, std::string_view since_day) override {
-        return inner_->sender_state(scope, since_day);
-    }
+    Result<SenderState> sender_state(std::string_view scope, std::string_view since_day) override;
     Status add_traffic(const std::vector<TrafficRow>& rows) override { return inner_->add_traffic(rows); }
     Result<ChangeResult> suspend(const Suspension& s, std::int64_t now) override { return inner_->suspend(s, now); }
 
-    std::size_t size();  // entries held now
+    // Forgets every answer.
+    void flush();
+    // enabled = false: forget every answer and keep none until enabled again (while nothing
+    // would tell the cache about changes). Enabled from construction.
+    void set_enabled(bool enabled);
+
+    std::size_t size();  // entries held now (lookups and sender states)
 
 private:
+    template <class T>
     struct Entry {
-        ConsentLookup value;
+        T value;
         std::int64_t expires = 0;
     };
 
     void sweep(std::int64_t now);  // caller holds mutex_
+    void clear();                  // caller holds mutex_
 
     std::shared_ptr<ConsentStore> inner_;
     int ttl_;
     Clock clock_;
     std::size_t max_entries_;
     std::mutex mutex_;
-    std::unordered_map<std::string, Entry> entries_;  // key: scope '\0' address
+    std::unordered_map<std::string, Entry<ConsentLookup>> entries_;  // key: scope '\0' address
+    std::unordered_map<std::string, Entry<SenderState>> senders_;    // key: scope '\0' since_day
     std::int64_t next_sweep_ = 0;
+    std::uint64_t generation_ = 0;  // bumped by every flush: answers fetched across one are not kept
+    bool enabled_ = true;
 };
 
 }  // namespace cm

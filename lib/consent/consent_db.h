@@ -117,13 +117,15 @@ public:
                                            std::int64_t now) = 0;
     virtual Result<std::vector<Suspension>> suspensions() = 0;  // ordered by scope
     // Records the complaint with the recipient's consent record read in the same transaction,
-    // suppresses the address for the scope (reason "complaint") and appends history. A
-    // non-empty report_ref already recorded makes it a no-op.
+    // suppresses the address for the scope (reason "complaint", unless a suppression is already
+    // there) and appends a "complaint" event carrying report_ref. A non-empty report_ref already
+    // in the history makes it a no-op. received_at 0 = `now`; complaint.id is ignored.
     virtual Result<ChangeResult> record_complaint(const Complaint& complaint, std::int64_t now) = 0;
     // Complaints of one scope (all when empty) with received_at >= since, oldest first.
     virtual Status each_complaint(const std::string& scope, std::int64_t since,
                                   const std::function<Status(const Complaint&)>& out) = 0;
-    // Stored traffic rows with since_day <= day <= until_day, ordered by scope, day, kind, key.
+    // Stored traffic rows with since_day <= day <= until_day, ordered by scope, day, kind name
+    // ("reason" before "verdict"), key. InvalidArgument unless both days are YYYY-MM-DD.
     virtual Status each_traffic(const std::string& since_day, const std::string& until_day,
                                 const std::function<Status(const TrafficRow&)>& out) = 0;
     // History events (all scopes and addresses) with since <= at < until, oldest first.

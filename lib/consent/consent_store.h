@@ -68,11 +68,16 @@ public:
     virtual Result<std::vector<ConsentLookup>> lookup(std::string_view scope,
                                                       const std::vector<std::string>& addresses) = 0;
     // The scope's suspension, and its totals over the UTC days since_day .. today
-    // (since_day "YYYY-MM-DD"). Status::Unavailable as for lookup().
+    // (since_day "YYYY-MM-DD", else InvalidArgument): recipients of delivered messages
+    // (is_delivered_verdict) and complaints received from since_day 00:00 UTC on.
+    // Status::Unavailable as for lookup().
     virtual Result<SenderState> sender_state(std::string_view scope, std::string_view since_day) = 0;
     // Adds the milter's traffic counters (traffic.h) in ONE transaction; rows of the same
     // (scope, day, kind, key) already stored are added to, so several MTAs add up. On error
-    // nothing was written (the caller restores the rows and retries later).
+    // nothing was written (the caller restores the rows and retries later) - except when the
+    // connection is lost while the commit is under way, which no client can tell apart: the
+    // store does not replay the write itself, so a retry can count one batch twice at most.
+    // A row with an empty scope or key, a bad day or a negative count: InvalidArgument.
     virtual Status add_traffic(const std::vector<TrafficRow>& rows) = 0;
     // Suspends the scope (one transaction, with a history event); a no-op when it is already
     // suspended. Here rather than in ConsentDatabase because the milter records automatic

@@ -388,10 +388,8 @@ public:
     }
 
     // Rows of one key are summed first and the keys sorted, so every writer upserts in the
-    // same order (two PostgreSQL writers never deadlock). Written with write(nullopt): the
-    // backend never replays it after a lost connection, since a lost COMMIT reply cannot tell
-    // whether the rows were added; the caller keeps the rows and may add them again later
-    // (traffic.h), which can count them twice only in that one case.
+    // same order (two PostgreSQL writers never deadlock). write(nullopt): never replayed by
+    // the backend, as adding is not idempotent (consent_store.h).
     Status add_traffic(const std::vector<TrafficRow>& rows) override {
         using Key = std::tuple<std::string, std::string, std::string, std::string>;  // kind by name
         std::map<Key, TrafficRow> merged;
@@ -407,7 +405,7 @@ public:
         std::vector<TrafficRow> sorted;
         sorted.reserve(merged.size());
         for (auto& [key, row] : merged) sorted.push_back(std::move(row));
-        return backend_->write(std::nullopt, [&](ConsentTxn& t) { return t.add_traffic(sorted); });
+        return backend_->write(std::nullopt, [&](ConsentTxn& t) { return t.add_traffic(sorted); }, Notify::quiet);
     }
 
     Result<std::vector<ScopeStats>> stats() override {

@@ -9,6 +9,7 @@
 // Connections, prepared statements and reconnects: connection.h.
 #include "consent/pg/backend.h"
 
+#include "consent/pg/change_watch.h"
 #include "consent/pg/connection.h"
 #include "consent/pg/schema.h"
 
@@ -365,9 +366,14 @@ public:
     // Creates or migrates the schema (`create`), or checks that it is current.
     Status prepare_schema(bool create);
 
-    Status write(std::optional<ConsentKey> key, const std::function<Status(ConsentTxn&)>& body) override {
+    Status write(std::optional<ConsentKey> key, const std::function<Status(ConsentTxn&)>& body,
+                 Notify notify) override {
         std::string lock_id = key ? key_lock_id(key->scope, key->address) : "";
-        return transaction("BEGIN", [&](PgSession& s) -> Status {
+        // A change's NOTIFY reaches the listeners (pg/change_watch.h) only if, and once, the
+        // transaction commits; one round trip for both.
+        const std::string commit = notify == Notify::change ? std::string("NOTIFY ") + kChangeChannel + "; COMMIT"
+                                                            : "COMMIT";
+        return transaction("BEGIN", commit.c_str(), [&](PgSession& s) -> Status {
             if (key) {
                 if (auto l = s.exec(kLockKey, {lock_id}); !l.ok()) return l.status();
             } else {
@@ -379,7 +385,7 @@ public:
     }
 
     Status read(const std::function<Status(ConsentTxn&)>& body) override {
-        return transaction(kReadOnlyBegin, [&](PgSession& s) {
+        return transaction(kReadOnlyBegin, "COMMIT", [&](PgSession& s) {
             PgTxn txn(s);
             return body(txn);
         });
@@ -395,13 +401,13 @@ public:
     }
 
 private:
-    // Runs `body` between `begin` and COMMIT on a pooled connection; any error leaves the
+    // Runs `body` between `begin` and `commit` on a pooled connection; any error leaves the
     // database untouched (the pool rolls back a connection returned inside a transaction).
-    Status transaction(const char* begin, const std::function<Status(PgSession&)>& body) {
+    Status transaction(const char* begin, const char* commit, const std::function<Status(PgSession&)>& body) {
         auto done = pool_.run<bool>([&](PgSession& s) -> Result<bool> {
             if (auto b = s.exec(begin); !b.ok()) return b.status();
             if (Status st = body(s); !st.ok()) return st;
-            if (auto c = s.exec("COMMIT"); !c.ok()) return c.status();
+            if (auto c = s.exec(commit); !c.ok()) return c.status();
             return true;
         });
         return done.ok() ? Status::OK() : done.status();
@@ -411,7 +417,7 @@ private:
 };
 
 Status PgBackend::prepare_schema(bool create) {
-    return transaction("BEGIN", [&](PgSession& s) -> Status {
+    return transaction("BEGIN", "COMMIT", [&](PgSession& s) -> Status {
         // Several MTAs starting at once: the first creates, the others wait here, then see it.
         if (auto l = s.exec(kSchemaLockSql); !l.ok()) return l.status();
         auto exists = s.exec("SELECT to_regclass('schema_version') IS NOT NULL");

@@ -241,11 +241,20 @@ std::unique_ptr<PgConnection> PgPool::acquire(Status& error) {
         release(nullptr);  // counts the dropped connection out
         return nullptr;
     }
-    // A new connection, opened outside the lock. Our defaults come first; the user's conninfo
-    // (in `dbname`, which libpq expands and processes last) overrides any of them. Over TCP,
-    // tcp_user_timeout turns a server that vanished without a reset into an error after 10 s
-    // instead of a query hanging for the kernel's retransmission timeout.
-    conn = std::make_unique<PgConnection>();
+    // A new connection, opened outside the lock.
+    auto opened = open_connection();
+    if (opened.ok()) return std::move(opened).value();
+    error = opened.status();
+    release(nullptr);
+    return nullptr;
+}
+
+// Our defaults come first; the user's conninfo (in `dbname`, which libpq expands and processes
+// last) overrides any of them. Over TCP, tcp_user_timeout turns a server that vanished without
+// a reset into an error after 10 s instead of a query hanging for the kernel's retransmission
+// timeout.
+Result<std::unique_ptr<PgConnection>> PgPool::open_connection() const {
+    auto conn = std::make_unique<PgConnection>();
     const char* keys[] = {"connect_timeout", "tcp_user_timeout", "fallback_application_name", "options", "dbname", nullptr};
     const char* values[] = {"5", "10000", "consent-milter", server_options_.c_str(), conninfo_.c_str(), nullptr};
     conn->pg = PQconnectdbParams(keys, values, 1);
@@ -253,9 +262,7 @@ std::unique_ptr<PgConnection> PgPool::acquire(Status& error) {
         PQsetNoticeProcessor(conn->pg, ignore_notice, nullptr);  // lib/ never writes to stderr
         return conn;
     }
-    error = unavailable(conn->pg ? PQerrorMessage(conn->pg) : "out of memory");
-    release(nullptr);
-    return nullptr;
+    return unavailable(conn->pg ? PQerrorMessage(conn->pg) : "out of memory");
 }
 
 void PgPool::release(std::unique_ptr<PgConnection> conn) {

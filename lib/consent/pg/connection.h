@@ -142,6 +142,10 @@ public:
     // "store unavailable: <message>" with the password (if any) blanked out.
     Status unavailable(std::string_view message) const;
 
+    // A new connection with the pool's settings that the pool neither counts nor takes back:
+    // for a session held for long, e.g. the change watch's LISTEN (pg/change_watch.h).
+    Result<std::unique_ptr<PgConnection>> open_connection() const;
+
 private:
     std::unique_ptr<PgConnection> acquire(Status& error);
     void release(std::unique_ptr<PgConnection> conn);

@@ -333,7 +333,8 @@ public:
     SqlitePool& pool() { return pool_; }
 
     // Every key a write touches is serialised by SQLite's one write lock (BEGIN IMMEDIATE).
-    Status write(std::optional<ConsentKey>, const std::function<Status(ConsentTxn&)>& body) override {
+    // Nothing to notify: watchers see commits through PRAGMA data_version (sqlite/change_watch.h).
+    Status write(std::optional<ConsentKey>, const std::function<Status(ConsentTxn&)>& body, Notify) override {
         return transaction(Transaction::Kind::write, body);
     }
     Status read(const std::function<Status(ConsentTxn&)>& body) override {
