@@ -16,6 +16,8 @@ mkdir -p "$T/msg"
 send() { $MAILTOOL send "$PORT" "$FROM" "$1" "$2" | cut -f2-3 | tr '\t' ' '; }
 delivered() { pf_wait_queue; sink_find "<$1@shop.example>" | wc -l | tr -d ' '; }
 last_verdict() { grep 'verdict=' "$T/milter.log" | tail -n 1; }
+# A suspension reaches a running milter within 2 s, whatever its cache (DESIGN §11).
+ctl_change() { "$CTL" -c "$T/store.conf" "$@" >/dev/null 2>&1; sleep 2.1; }
 traffic() {  # traffic KIND KEY: "messages recipients" of shop.example today, or ""
     sqlite3 "$T/db/consent.db" "SELECT messages || ' ' || recipients FROM traffic WHERE scope = 'shop.example'
         AND day = strftime('%Y-%m-%d', 'now') AND kind = '$1' AND key = '$2'"
@@ -54,7 +56,7 @@ reload_to "$T/exempt.conf"
 f=$(message s1 no-list-unsubscribe.eml)
 expect_contains "ExemptClients: a non-compliant message is accepted" "$(send reader@example.net "$f")" "250 "
 expect_contains "ExemptClients: logged as exempt" "$(last_verdict)" 'exempt="client 127.0.0.1"'
-"$CTL" -c "$T/store.conf" suspend shop.example --reason "spam run, ticket 4711" >/dev/null 2>&1
+ctl_change suspend shop.example --reason "spam run, ticket 4711"
 f=$(message s2 compliant.eml)
 expect_contains "suspended scope, exempt client: 550 with sender:suspended" "$(send reader@example.net "$f")" \
     "550 5.7.1 Message violates sending policy: sender:suspended"
@@ -65,7 +67,7 @@ expect_contains "suspended scope: Postfix logs the milter's reject" \
 f=$(message s3 no-list-unsubscribe.eml)
 expect_contains "suspended scope, exempt client, non-compliant: judged in full" "$(send reader@example.net "$f")" \
     "sender:suspended,list_unsubscribe:missing"
-"$CTL" -c "$T/store.conf" unsuspend shop.example >/dev/null 2>&1
+ctl_change unsuspend shop.example
 f=$(message s4 no-list-unsubscribe.eml)
 expect_contains "after unsuspend: exempt again" "$(send reader@example.net "$f")" "250 "
 expect_eq "after unsuspend: delivered" "$(delivered s4)" 1
@@ -73,7 +75,7 @@ expect_eq "after unsuspend: delivered" "$(delivered s4)" 1
 # --- the last counts are written at stop --------------------------------------------------------
 before=$(wait_traffic verdict reject "3 3")
 f=$(message x1 no-list-unsubscribe.eml)
-"$CTL" -c "$T/store.conf" suspend shop.example --reason "again" >/dev/null 2>&1
+ctl_change suspend shop.example --reason "again"
 send reader@example.net "$f" >/dev/null
 milter_stop
 expect_eq "at stop: the last rejected message is in the store" "$before -> $(traffic verdict reject)" "3 3 -> 4 4"
