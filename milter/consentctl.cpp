@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // consentctl - administer the consent store of consent-milter: consent records, suppressions,
-// CSV import/export, ARF complaint ingestion, statistics. See consentctl(8) and --help.
+// CSV import/export, complaints (ARF, forwarded, by hand), sender suspensions and reports,
+// statistics. See consentctl(8) and --help.
 //
 // main() is thin: global options, config, store, then one command (consentctl_*.cpp).
 // It is the only place that reads the clock.
@@ -21,7 +22,7 @@ namespace {
 
 constexpr const char* kDefaultConfig = "/etc/consent-milter.conf";
 
-constexpr const char* kHelp = R"(usage: consentctl [-c FILE] [-d URI] COMMAND [ARGUMENTS]
+constexpr const char* kHelp = R"HELP(usage: consentctl [-c FILE] [-d URI] COMMAND [ARGUMENTS]
        consentctl -h | --help
        consentctl -V | --version
 
@@ -63,18 +64,39 @@ compared case-insensitively):
       reported as FILE:LINE: message and nothing is imported (exit 65), unless --skip-bad
       imports the good rows. All rows land in one transaction; re-importing is harmless.
   import-arf FILE...
-      read abuse reports (ARF, RFC 5965; single messages or mbox files) and suppress each
-      complaining recipient (Feedback-Type abuse) for the scope of the original message,
-      with reason complaint. One line per report: "FILE: suppressed ADDRESS for SCOPE",
-      "FILE: already suppressed ...", "FILE: unattributable: REASON" or
-      "FILE: skipped: REASON" (FILE:LINE for reports inside an mbox). Importing the same
-      report again changes nothing.
+      read complaints: abuse reports (ARF, RFC 5965, Feedback-Type abuse) and forwarded
+      spam (a message with the spam attached), single messages or mbox files. Each records
+      a complaint about the recipient for the scope of the original message and suppresses
+      it there (reason complaint). One line per report: "FILE: recorded complaint about
+      ADDRESS for SCOPE (suppressed)", "FILE: complaint about ADDRESS for SCOPE already
+      recorded", "FILE: unattributable: REASON" or "FILE: skipped: REASON" (FILE:LINE for
+      reports inside an mbox). Importing the same report again changes nothing.
+  complaint SCOPE ADDRESS [--at ISO8601] [--source TEXT]
+      record a complaint made by a person (default --at now), as import-arf does.
+  complaints [SCOPE] [--since DATE] [--json]
+      every complaint with the address's consent when it came: status, method, source,
+      IP, confirmed at; "no consent record" points at a bought or harvested list.
+  suspend SCOPE --reason TEXT
+      exclude a sender: every message of SCOPE is refused (SuspendedAction).
+  unsuspend SCOPE
+      lift a suspension.
+  suspended [--json]
+      the suspended senders, since when and why.
+  report [--since DATE|Nd] [--until DATE] [--format text|json|html] [-o FILE]
+      per sender: messages and recipients by verdict and reason, complaints and the daily
+      complaint rate, suppressions, suspension, consent changes; default the last 30 days
+      (Nd = the last N days). html is one self-contained page with charts.
   stats
       counts per scope: confirmed, pending, revoked, suppressed.
+  init
+      create the store (SQLite file or PostgreSQL schema); an SQLite file and its
+      directory are given to UserID and its group (mode 0660), since the milter writes
+      to the store. Running it again changes nothing.
 
 Exit status: 0 success, 64 usage error, 65 bad input data (bad CSV rows, unknown record),
-66 unreadable input file, 70 internal error, 75 store unreachable, 78 config error.
-)";
+66 unreadable input file, 70 internal error, 73 output file or store directory cannot be
+created, 74 output error, 75 store unreachable, 77 permission denied, 78 config error.
+)HELP";
 
 struct OptionSpec {
     const char* name;
@@ -88,6 +110,7 @@ struct Command {
     bool writes;
     int (*run)(Ctl&, const Args&);
     const char* usage;
+    int (*before_open)(Ctl&) = nullptr;  // runs before the store is opened
 };
 
 const std::vector<Command>& commands() {
@@ -104,7 +127,17 @@ const std::vector<Command>& commands() {
         {"export", 0, 1, {}, false, cmd_export, "export [SCOPE]"},
         {"import", 1, 1, {{"--skip-bad", false}}, true, cmd_import, "import FILE.csv [--skip-bad]"},
         {"import-arf", 1, 0, {}, true, cmd_import_arf, "import-arf FILE..."},
+        {"complaint", 2, 2, {{"--at", true}, {"--source", true}}, true, cmd_complaint,
+         "complaint SCOPE ADDRESS [--at ISO8601] [--source TEXT]"},
+        {"complaints", 0, 1, {{"--since", true}, {"--json", false}}, false, cmd_complaints,
+         "complaints [SCOPE] [--since DATE] [--json]"},
+        {"suspend", 1, 1, {{"--reason", true}}, true, cmd_suspend, "suspend SCOPE --reason TEXT"},
+        {"unsuspend", 1, 1, {}, true, cmd_unsuspend, "unsuspend SCOPE"},
+        {"suspended", 0, 0, {{"--json", false}}, false, cmd_suspended, "suspended [--json]"},
+        {"report", 0, 0, {{"--since", true}, {"--until", true}, {"--format", true}, {"-o", true}}, false, cmd_report,
+         "report [--since DATE|Nd] [--until DATE] [--format text|json|html] [-o FILE]"},
         {"stats", 0, 0, {}, false, cmd_stats, "stats"},
+        {"init", 0, 0, {}, true, cmd_init, "init", init_prepare},
     };
     return kCommands;
 }
@@ -218,6 +251,9 @@ int main(int argc, char** argv) {
         return EX_CONFIG;
     }
 
+    ctl.database = database;
+    if (cmd->before_open)
+        if (int rc = cmd->before_open(ctl); rc != EX_OK) return rc;
     OpenOptions open_options;
     open_options.create = cmd->writes;
     auto db = open_consent_database(database, open_options);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // consentctl_import.cpp - bulk input: `import FILE.csv` (two streaming passes: check, then
-// load in one transaction) and `import-arf FILE...` (abuse reports -> suppressions).
+// load in one transaction) and `import-arf FILE...` (ARF reports and forwarded spam ->
+// complaints, each suppressing its recipient).
 #include <unistd.h>
 
 #include <cerrno>
@@ -180,13 +181,13 @@ int cmd_import(Ctl& ctl, const Args& args) {
 namespace {
 
 struct ArfTally {
-    long suppressed = 0, already = 0, unattributable = 0, skipped = 0;
+    long recorded = 0, already = 0, unattributable = 0, skipped = 0;
 };
 
 // Handles one report; prints its line(s). Returns EX_OK or the exit code of a store failure.
 int import_one_report(Ctl& ctl, const std::string& file, const std::string& label, const std::string& raw,
                       ArfTally& tally) {
-    auto report = parse_arf(raw);
+    auto report = parse_complaint(raw);
     if (!report.ok()) {
         *ctl.out << label << ": skipped: " << report.status().message() << "\n";
         ++tally.skipped;
@@ -205,19 +206,20 @@ int import_one_report(Ctl& ctl, const std::string& file, const std::string& labe
     case ArfOutcome::suppress: break;
     }
     for (std::size_t i = 0; i < d.recipients.size(); ++i) {
-        Suppression s;
-        s.scope = d.scope;
-        s.address = d.recipients[i];
-        s.reason = "complaint";
-        s.source = "arf:" + file;
-        s.created_at = ctl.now;
-        auto r = ctl.db->suppress(s, d.refs[i], ctl.now);
-        if (!r.ok()) return store_failure(ctl, label + ": suppress " + s.address, r.status());
+        Complaint c;
+        c.scope = d.scope;
+        c.address = d.recipients[i];
+        c.received_at = d.received_at ? d.received_at : ctl.now;
+        c.report_ref = d.refs[i];
+        c.source = (report->kind == ComplaintKind::forwarded ? "forwarded:" : "arf:") + file;
+        auto r = ctl.db->record_complaint(c, ctl.now);
+        const std::string what = "complaint about " + c.address + " for " + c.scope;
+        if (!r.ok()) return store_failure(ctl, label + ": " + what, r.status());
         if (r->changed) {
-            *ctl.out << label << ": suppressed " << s.address << " for " << s.scope << "\n";
-            ++tally.suppressed;
+            *ctl.out << label << ": recorded " << what << " (suppressed)\n";
+            ++tally.recorded;
         } else {
-            *ctl.out << label << ": already suppressed " << s.address << " for " << s.scope << "\n";
+            *ctl.out << label << ": " << what << " already recorded\n";
             ++tally.already;
         }
     }
@@ -256,7 +258,7 @@ int cmd_import_arf(Ctl& ctl, const Args& args) {
             return store_rc;
         }
     }
-    *ctl.out << tally.suppressed << " suppressed, " << tally.already << " already suppressed, " << tally.unattributable
+    *ctl.out << tally.recorded << " recorded, " << tally.already << " already recorded, " << tally.unattributable
              << " unattributable, " << tally.skipped << " skipped\n";
     return rc;
 }

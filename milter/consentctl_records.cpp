@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// consentctl_records.cpp - the single-record commands and the read-only reports:
-// grant, confirm, revoke, suppress, unsuppress, show, stats, export.
+// consentctl_records.cpp - the helpers the command files share, the single-record commands
+// and the read-only reports: grant, confirm, revoke, suppress, unsuppress, show, stats, export.
 #include <algorithm>
 #include <iostream>
 
@@ -10,22 +10,35 @@
 
 namespace cm::ctl {
 
-namespace {
-
-// Validated (SCOPE, ADDRESS) operands; `allow_global` accepts '*' as the scope.
-bool key_operands(Ctl& ctl, const Args& args, bool allow_global, std::string& scope, std::string& address) {
-    scope = normalize_scope(args.operands[0]);
-    if (!(allow_global && scope == "*")) {
-        if (Status s = check_scope(scope); !s.ok()) {
-            *ctl.err << "consentctl: " << s.message() << "\n";
-            return false;
-        }
+bool scope_operand(Ctl& ctl, const Args& args, std::size_t i, std::string& scope) {
+    scope = normalize_scope(args.operands[i]);
+    if (Status s = check_scope(scope); !s.ok()) {
+        *ctl.err << "consentctl: " << s.message() << "\n";
+        return false;
     }
+    return true;
+}
+
+bool key_operands(Ctl& ctl, const Args& args, bool allow_global, std::string& scope, std::string& address) {
+    if (allow_global && normalize_scope(args.operands[0]) == "*") scope = "*";
+    else if (!scope_operand(ctl, args, 0, scope)) return false;
     if (Status s = check_address(args.operands[1]); !s.ok()) {
         *ctl.err << "consentctl: " << s.message() << "\n";
         return false;
     }
     address = normalize_address(args.operands[1]);
+    return true;
+}
+
+bool time_option(Ctl& ctl, const Args& args, const std::string& name, std::int64_t fallback, std::int64_t& out) {
+    out = fallback;
+    if (!args.has(name)) return true;
+    auto at = parse_iso8601(args.get(name));
+    if (!at.ok()) {
+        *ctl.err << "consentctl: " << name << ": " << at.status().message() << "\n";
+        return false;
+    }
+    out = *at;
     return true;
 }
 
@@ -36,8 +49,7 @@ int report_change(Ctl& ctl, const Result<ChangeResult>& r, const std::string& wh
     return EX_OK;
 }
 
-// Rows printed with columns padded to the widest cell, two spaces apart, indented.
-void print_table(std::ostream& out, const std::vector<std::vector<std::string>>& rows, const char* indent = "  ") {
+void print_table(std::ostream& out, const std::vector<std::vector<std::string>>& rows, const char* indent) {
     std::vector<std::size_t> width;
     for (const auto& row : rows) {
         if (width.size() < row.size()) width.resize(row.size(), 0);
@@ -56,8 +68,6 @@ void print_table(std::ostream& out, const std::vector<std::vector<std::string>>&
 
 std::string or_dash(const std::string& s) { return s.empty() ? "-" : s; }
 std::string when(std::int64_t t) { return t ? format_iso8601(t) : "-"; }
-
-}  // namespace
 
 int store_failure(Ctl& ctl, const std::string& what, const Status& status) {
     *ctl.err << "consentctl: " << what << ": " << status.ToString() << "\n";
@@ -88,15 +98,7 @@ int cmd_grant(Ctl& ctl, const Args& args) {
             return EX_USAGE;
         }
     }
-    r.granted_at = ctl.now;
-    if (args.has("--at")) {
-        auto at = parse_iso8601(args.get("--at"));
-        if (!at.ok()) {
-            *ctl.err << "consentctl: --at: " << at.status().message() << "\n";
-            return EX_USAGE;
-        }
-        r.granted_at = *at;
-    }
+    if (!time_option(ctl, args, "--at", ctl.now, r.granted_at)) return EX_USAGE;
     if (args.has("--confirmed") && args.has("--pending")) {
         *ctl.err << "consentctl: --confirmed and --pending exclude each other\n";
         return EX_USAGE;

@@ -28,40 +28,13 @@
 #include "metrics_server.h"
 #include "runtime.h"
 #include "timed_store.h"
+#include "traffic_writer.h"
+#include "util/identity.h"
 #include "util/version.h"
 
 namespace cm {
 
 namespace {
-
-struct Identity {
-    uid_t uid = 0;
-    gid_t gid = 0;
-    std::string user;
-};
-
-// "user[:group]" -> ids; `error` set when unknown.
-bool resolve_identity(const std::string& spec, Identity& id, std::string& error) {
-    std::string user = spec.substr(0, spec.find(':'));
-    std::string group = spec.find(':') == std::string::npos ? "" : spec.substr(spec.find(':') + 1);
-    const passwd* pw = getpwnam(user.c_str());
-    if (!pw) {
-        error = "unknown user '" + user + "'";
-        return false;
-    }
-    id.uid = pw->pw_uid;
-    id.gid = pw->pw_gid;
-    id.user = user;
-    if (!group.empty()) {
-        const struct group* gr = getgrnam(group.c_str());
-        if (!gr) {
-            error = "unknown group '" + group + "'";
-            return false;
-        }
-        id.gid = gr->gr_gid;
-    }
-    return true;
-}
 
 std::string local_socket_path(const std::string& spec) {
     for (const char* prefix : {"local:", "unix:"})
@@ -245,11 +218,19 @@ int run_daemon(const Options& options, std::shared_ptr<const Policy> policy) {
 
     Identity id;
     std::string error;
-    if (!user.empty() && !resolve_identity(user, id, error)) return fail("UserID: " + error);
+    if (!user.empty()) {
+        auto resolved = resolve_identity(user);
+        if (!resolved.ok()) return fail("UserID: " + resolved.status().message());
+        id = *resolved;
+    }
 
     static SnapshotHolder holder;  // outlives smfi_main and the reload thread
     static Metrics metrics;        // outlives smfi_main and the metrics server
-    static smfiDesc descriptor = make_milter_descriptor(holder, metrics);
+    static TrafficCounters traffic;  // outlives smfi_main and the traffic writer
+    // CM_BENCH_NO_TRAFFIC=1 turns the traffic counters off, only to measure what they cost
+    // (tests/bench/e2e.sh); it is not a setting.
+    const bool count_traffic = std::getenv("CM_BENCH_NO_TRAFFIC") == nullptr;
+    static smfiDesc descriptor = make_milter_descriptor(holder, metrics, count_traffic ? &traffic : nullptr);
     if (smfi_register(descriptor) == MI_FAILURE) return fail("smfi_register failed", 70);
     if (smfi_setconn(const_cast<char*>(socket.c_str())) == MI_FAILURE) return fail("bad socket " + socket);
     if (smfi_opensocket(true) == MI_FAILURE) return fail("cannot open socket " + socket, 71);
@@ -283,8 +264,13 @@ int run_daemon(const Options& options, std::shared_ptr<const Policy> policy) {
         }
     }
 
+    // Started after the signal mask, like the metrics server. Stopped once libmilter has
+    // returned, so that its last write holds every message judged.
+    TrafficWriter traffic_writer(traffic, holder, std::chrono::seconds(10));
+
     log_message(LOG_INFO, std::string("consent-milter ") + kVersion + " starting on " + socket);
     const int rc = serve(options, holder, metrics);
+    traffic_writer.stop();
     log_message(LOG_INFO, "consent-milter stopped");
     if (!pid_file.empty()) unlink(pid_file.c_str());
     return rc == MI_SUCCESS ? EX_OK : 70;

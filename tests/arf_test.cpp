@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Tests for ARF report parsing, mbox splitting and suppression decisions (lib/consent/arf.h),
-// against the sample reports in tests/data/arf/.
+// Tests for ARF report and forwarded-spam parsing, mbox splitting and complaint decisions
+// (lib/consent/arf.h), against the sample reports in tests/data/arf/.
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
@@ -214,4 +214,79 @@ TEST_CASE("mbox: CRLF lines, mboxrd quoting, From inside a paragraph is not a se
     CHECK(got[0].text == "Subject: one\r\n\r\n>From here, one level less\r\nFrom inside a paragraph stays\r\n");
     CHECK(got[1].line == 8);
     CHECK(got[1].text == "Subject: two\r\n\r\nbody\r\n");
+}
+
+TEST_CASE("ARF received_at: Arrival-Date, else the report's Date", "[arf]") {
+    std::string raw = read_sample("yahoo_abuse.eml");
+    ArfDecision d = decide_arf(parse_sample(raw), raw, ScopeKind::sender_domain, "");
+    CHECK(d.received_at == 1714571920);  // Wed, 01 May 2024 13:58:40 +0000
+
+    std::string no_arrival =
+        "From: fbl@isp.example\nDate: Mon, 30 Nov 2026 15:05:00 +0100\nMIME-Version: 1.0\n"
+        "Content-Type: multipart/report; report-type=feedback-report; boundary=zz\n\n"
+        "--zz\nContent-Type: message/feedback-report\n\nFeedback-Type: abuse\n"
+        "Original-Rcpt-To: a@example.org\nOriginal-Mail-From: <bounce@esp.example>\n--zz--\n";
+    CHECK(decide_arf(parse_sample(no_arrival), no_arrival, ScopeKind::sender, "").received_at == 1796047500);
+    std::string undated = no_arrival.substr(no_arrival.find("MIME-Version"));
+    CHECK(decide_arf(parse_sample(undated), undated, ScopeKind::sender, "").received_at == 0);
+}
+
+TEST_CASE("forwarded spam in real-world shapes: scope, recipient and ref from the attached message", "[arf]") {
+    struct Case {
+        const char* file;
+        const char* want_scope;
+        const char* want_rcpt;
+        const char* want_ref;         // "" = a sha256 of the file
+        std::int64_t want_received;   // the forward's Date
+    };
+    auto c = GENERATE(values<Case>({
+        // Thunderbird "Forward as attachment": message/rfc822, X-Original-To wins over To.
+        {"forwarded_thunderbird.eml", "mail.furniture.example", "carla@example.net",
+         "<deal-20261130-0042@mail.furniture.example>", 1796043900},
+        // Outlook: multipart/alternative note, then message/rfc822; no envelope headers: the To.
+        {"forwarded_outlook.eml", "news.travel.example", "dieter@contoso-mail.example",
+         "<inv.7731.20261201@news.travel.example>", 1796113811},
+        // Gmail with a downloaded .eml: application/octet-stream, base64, CRLF; Delivered-To.
+        {"forwarded_gmail_eml.eml", "bulk.pharma.example", "frank.reader@gmail.example",
+         "<CAF4410.pharma@bulk.pharma.example>", 1796224833},
+        // A helpdesk's forward of a forward: nested multipart, null Return-Path (the From
+        // gives the scope), undisclosed recipients and Envelope-To, no Message-ID.
+        {"forwarded_nested.eml", "coins.example", "gina@isp.example", "", 1796292000},
+    }));
+    INFO(c.file);
+    std::string raw = read_sample(c.file);
+    CHECK_FALSE(parse_arf(raw).ok());
+    auto r = parse_complaint(raw);
+    INFO(r.status().ToString());
+    REQUIRE(r.ok());
+    CHECK(r->kind == ComplaintKind::forwarded);
+    CHECK(r->feedback_type == "abuse");
+    CHECK(r->has_original);
+    ArfDecision d = decide_arf(*r, raw, ScopeKind::sender_domain, "");
+    REQUIRE(d.outcome == ArfOutcome::suppress);
+    CHECK(d.scope == c.want_scope);
+    CHECK(d.recipients == std::vector<std::string>{c.want_rcpt});
+    REQUIRE(d.refs.size() == 1);
+    if (*c.want_ref) CHECK(d.refs[0] == c.want_ref);
+    else CHECK(d.refs[0].rfind("sha256:", 0) == 0);
+    CHECK(d.received_at == c.want_received);
+}
+
+TEST_CASE("parse_complaint: an ARF report stays ARF; inline forwards and bounces are no complaint", "[arf]") {
+    auto arf = parse_complaint(read_sample("yahoo_abuse.eml"));
+    REQUIRE(arf.ok());
+    CHECK(arf->kind == ComplaintKind::arf);
+    CHECK(arf->message_id == "fbl.1714572189.7731@fbl.example-provider.net");
+
+    auto inline_fwd = parse_complaint(read_sample("forwarded_inline.eml"));
+    REQUIRE_FALSE(inline_fwd.ok());
+    CHECK(inline_fwd.status().message() ==
+          "not a complaint: not an ARF report (Content-Type is text/plain, not multipart/report) and "
+          "no attached message (message/rfc822 or .eml)");
+
+    auto dsn = parse_complaint(read_sample("bounce_dsn.eml"));
+    REQUIRE_FALSE(dsn.ok());
+    CHECK(dsn.status().message() ==
+          "not a complaint: not an ARF report (report-type is delivery-status, not feedback-report) and "
+          "a report of type delivery-status quotes a message but is no forwarded spam");
 }

@@ -43,7 +43,7 @@ src=milter/consentctl.cpp
 page=man/consentctl.8
 globals=$(grep -o 'value_of("[-a-z]*"\|arg == "[-a-zA-Z]*"' "$src" | sed 's/.*"\([^"]*\)"/\1/' | grep -vx -e - -e -- | sort -u)
 commands=$(sed -n 's/^ *{"\([a-z-]*\)", [0-9].*/\1/p' "$src" | sort -u)
-cmd_opts=$(grep -o '{"--[a-z-]*", *\(true\|false\)}' "$src" | sed 's/{"\([^"]*\)".*/\1/' | sort -u)
+cmd_opts=$(grep -o '{"-[-a-z]*", *\(true\|false\)}' "$src" | sed 's/{"\([^"]*\)".*/\1/' | sort -u)
 [ -n "$globals" ] || report "$src: no global options found"
 [ -n "$commands" ] || report "$src: no commands() table found"
 code=$(printf '%s\n%s\n' "$globals" "$cmd_opts" | sort -u)

@@ -95,6 +95,42 @@ expect_eq "--test: after a new grant" "$(verdict_for)" "accept "
 $CTL -c "$T/store.conf" import-arf tests/data/arf/yahoo_abuse.eml >/dev/null
 expect_eq "--test: after an imported complaint" "$(verdict_for)" "reject consent:suppressed"
 
+# --test and a suspended scope (DESIGN §11): sender:suspended with SuspendedAction, whatever
+# exemption matches; lifting it restores the verdict. other@example.net has a confirmed consent.
+judge() {
+    conf=$1; shift
+    $CM -c "$conf" --test $MSG/compliant.eml --from bounce-7f3a@mail.shop.example --rcpt other@example.net --json "$@" |
+        python3 -c 'import json,sys; r=json.load(sys.stdin); print(r["verdict"], ",".join(r["reasons"]), r["exempt"])'
+}
+{ cat "$T/store.conf"; echo "ExemptClients 192.0.2.0/24"; echo "ExemptSenders mail.shop.example"; } >"$T/exempt.conf"
+{ cat "$T/store.conf"; echo "SuspendedAction tag"; } >"$T/suspended-tag.conf"
+expect_eq "--test: not suspended" "$(judge "$T/store.conf")" "accept  False"
+$CTL -c "$T/store.conf" suspend mail.shop.example --reason "spam run, ticket 4711" >/dev/null
+expect_eq "--test: suspended scope, SuspendedAction reject" "$(judge "$T/store.conf")" "reject sender:suspended False"
+expect_eq "--test: suspended scope, SuspendedAction tag" "$(judge "$T/suspended-tag.conf")" "tag sender:suspended False"
+expect_eq "--test: suspended scope, ExemptClients and ExemptSenders match: still refused" \
+    "$(judge "$T/exempt.conf" --client-ip 192.0.2.7)" "reject sender:suspended False"
+out=$($CM -c "$T/store.conf" --test $MSG/compliant.eml --from bounce-7f3a@mail.shop.example --rcpt other@example.net)
+expect_contains "--test: the human report names the check" "$out" "sender: fail (suspended)"
+expect_contains "--test: the human report gives the suspension's reason" "$out" "spam run, ticket 4711"
+$CTL -c "$T/store.conf" unsuspend mail.shop.example >/dev/null
+expect_eq "--test: after unsuspend" "$(judge "$T/store.conf")" "accept  False"
+expect_eq "--test: after unsuspend, exempt again" "$(judge "$T/exempt.conf" --client-ip 192.0.2.7)" "accept  True"
+
+# Complaint rate: 100 accepted recipients today (the milter's counters, seeded by SQL here) and
+# one complaint = 1 % over the window.
+sqlite3 "$T/consent.db" "INSERT INTO traffic VALUES ('mail.shop.example', strftime('%Y-%m-%d', 'now'), 'verdict', 'accept', 10, 100)"
+$CTL -c "$T/store.conf" complaint mail.shop.example reader@example.net >/dev/null
+rate_conf() { { cat "$T/store.conf"; echo "ComplaintRateLimit $1"; echo "ComplaintRateMinVolume $2"; echo "ComplaintRateAction $3"; } >"$T/rate.conf"; echo "$T/rate.conf"; }
+expect_eq "--test: complaint rate 1 % under a 2 % limit" "$(judge "$(rate_conf 2 100 reject)")" "accept  False"
+expect_eq "--test: complaint rate above the limit, below the minimum volume" "$(judge "$(rate_conf 0.5 101 reject)")" "accept  False"
+expect_eq "--test: complaint rate above the limit, ComplaintRateAction tag" "$(judge "$(rate_conf 0.5 100 tag)")" "tag sender:complaint-rate False"
+expect_eq "--test: complaint rate above the limit, ComplaintRateAction reject" "$(judge "$(rate_conf 0.5 100 reject)")" "reject sender:complaint-rate False"
+expect_eq "--test: complaint rate above the limit, ComplaintRateAction suspend" "$(judge "$(rate_conf 0.5 100 suspend)")" "reject sender:suspended False"
+out=$($CM -c "$T/rate.conf" --test $MSG/compliant.eml --from bounce-7f3a@mail.shop.example --rcpt other@example.net)
+expect_contains "--test: the figures" "$out" "complaint rate 1% (1 complaint / 100 accepted recipients in 7 days) above ComplaintRateLimit 0.5%"
+expect_eq "--test records no suspension" "$($CTL -c "$T/store.conf" suspended --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["suspensions"]))' 2>&1)" 0
+
 # Every shared corpus file: valid JSON, exit 0.
 if [ -d "${CORPUS_DIR:-}" ]; then
     bad=""

@@ -47,6 +47,7 @@ public:
         ++traffic_calls;
         return cm::Status::OK();
     }
+    cm::Result<cm::ChangeResult> suspend(const cm::Suspension&, std::int64_t) override { return cm::ChangeResult{}; }
 };
 
 }  // namespace

@@ -16,7 +16,8 @@ out=$("$CTL" -V); rc=$?
 expect_eq "-V exits 0" "$rc" 0
 expect_contains "-V prints the version" "$out" "consentctl (consent-milter) "
 out=$("$CTL" --help)
-for cmd in grant confirm revoke suppress unsuppress show export import import-arf stats -c -d --skip-bad; do
+for cmd in grant confirm revoke suppress unsuppress show export import import-arf stats complaint complaints \
+           suspend unsuspend suspended report init -c -d --skip-bad --since --until --format --json; do
     expect_contains "--help documents $cmd" "$out" "$cmd"
 done
 "$CTL" >/dev/null 2>&1; expect_eq "no command exits 64" "$?" 64
@@ -162,22 +163,22 @@ c import "$T/nonexistent.csv" >/dev/null 2>&1; expect_eq "unreadable CSV exits 6
 out=$(c import-arf $ARF/yahoo_abuse.eml $ARF/jmrp_headers.eml $ARF/redacted.eml $ARF/not_spam.eml \
         $ARF/not_arf.eml $ARF/three_reports.mbox); rc=$?
 expect_eq "import-arf exits 0" "$rc" 0
-expect_contains "yahoo report suppressed" "$out" "$ARF/yahoo_abuse.eml: suppressed alice.jones@example.net for mail.shop.example"
-expect_contains "jmrp report suppressed (recipient from To)" "$out" "$ARF/jmrp_headers.eml: suppressed bob@mail.example.com for letters.bakery.example"
+expect_contains "yahoo report recorded" "$out" "$ARF/yahoo_abuse.eml: recorded complaint about alice.jones@example.net for mail.shop.example (suppressed)"
+expect_contains "jmrp report recorded (recipient from To)" "$out" "$ARF/jmrp_headers.eml: recorded complaint about bob@mail.example.com for letters.bakery.example (suppressed)"
 expect_contains "redacted report listed" "$out" "$ARF/redacted.eml: unattributable: recipient redacted by the reporter"
 expect_contains "not-spam report listed" "$out" "$ARF/not_spam.eml: skipped: Feedback-Type not-spam is not a complaint"
-expect_contains "non-ARF mail listed" "$out" "$ARF/not_arf.eml: skipped: not an ARF report"
-expect_contains "mbox report 1" "$out" "$ARF/three_reports.mbox:2: suppressed dave@example.net for news.garden.example"
-expect_contains "mbox report 2" "$out" "suppressed eve@example.org for news.garden.example"
+expect_contains "non-ARF mail listed" "$out" "$ARF/not_arf.eml: skipped: not a complaint: not an ARF report (Content-Type is text/plain, not multipart/report) and no attached message"
+expect_contains "mbox report 1" "$out" "$ARF/three_reports.mbox:2: recorded complaint about dave@example.net for news.garden.example"
+expect_contains "mbox report 2" "$out" "recorded complaint about eve@example.org for news.garden.example"
 expect_contains "mbox report 3 unattributable" "$out" "unattributable: recipient unknown: no Original-Rcpt-To and the original To lists 2 addresses"
-expect_contains "import-arf summary" "$out" "4 suppressed, 0 already suppressed, 2 unattributable, 2 skipped"
+expect_contains "import-arf summary" "$out" "4 recorded, 0 already recorded, 2 unattributable, 2 skipped"
 out=$(c import-arf $ARF/yahoo_abuse.eml $ARF/jmrp_headers.eml $ARF/three_reports.mbox)
-expect_contains "second import says already suppressed" "$out" "$ARF/yahoo_abuse.eml: already suppressed alice.jones@example.net for mail.shop.example"
-expect_contains "second import changes nothing" "$out" "0 suppressed, 4 already suppressed, 1 unattributable, 0 skipped"
+expect_contains "second import says already recorded" "$out" "$ARF/yahoo_abuse.eml: complaint about alice.jones@example.net for mail.shop.example already recorded"
+expect_contains "second import changes nothing" "$out" "0 recorded, 4 already recorded, 1 unattributable, 0 skipped"
 out=$(c show alice.jones@example.net)
 expect_contains "complaint suppression shown" "$out" "mail.shop.example  complaint"
 expect_contains "history keeps the report id" "$out" "<fbl.1714572189.7731@fbl.example-provider.net>"
-hist=$(echo "$out" | grep -c " suppress ")
+hist=$(echo "$out" | grep -c "<fbl.1714572189.7731@fbl.example-provider.net>")
 expect_eq "re-import adds no history" "$hist" 1
 out=$(c import-arf $ARF/yahoo_abuse.eml "$T/nonexistent.eml" 2>&1); rc=$?
 expect_eq "unreadable report exits 66" "$rc" 66
@@ -186,8 +187,10 @@ printf 'ConsentDatabase %s\nConsentScope auth\n' "$DB" >"$T/auth.conf"
 out=$("$CTL" -c "$T/auth.conf" import-arf $ARF/yahoo_abuse.eml)
 expect_contains "scope auth is unattributable" "$out" "unattributable: scope auth not derivable from a report"
 printf 'ConsentDatabase %s\nConsentScope header:X-Customer\n' "$DB" >"$T/hdr.conf"
-out=$("$CTL" -c "$T/hdr.conf" import-arf $ARF/yahoo_abuse.eml)
-expect_contains "scope header: from the original headers" "$out" "suppressed alice.jones@example.net for acme-42"
+# Another report (its own Message-ID): a report already recorded changes nothing, whatever the scope.
+sed 's/fbl\.1714572189\.7731@/fbl.header-scope@/' $ARF/yahoo_abuse.eml >"$T/yahoo_hdr.eml"
+out=$("$CTL" -c "$T/hdr.conf" import-arf "$T/yahoo_hdr.eml")
+expect_contains "scope header: from the original headers" "$out" "recorded complaint about alice.jones@example.net for acme-42"
 
 # --- stats ------------------------------------------------------------------------------
 out=$(c stats); rc=$?
@@ -195,5 +198,125 @@ expect_eq "stats exits 0" "$rc" 0
 expect_contains "stats header" "$out" "SCOPE"
 expect_contains "stats per scope" "$(echo "$out" | grep '^shop.example ' | tr -s ' ')" "shop.example 1 1 1 0"
 expect_contains "stats suppressions" "$(echo "$out" | grep '^news.garden.example ' | tr -s ' ')" "news.garden.example 0 0 0 2"
+
+# --- complaints by hand and forwarded spam -----------------------------------------------
+json_get() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+c grant shop.example fay@example.net --method double-opt-in --confirmed --at 2024-05-01T12:00:00Z \
+    --ip 192.0.2.7 --source https://shop.example/join >/dev/null
+out=$(c complaint Shop.Example Fay@Example.NET --at 2026-11-30T14:05:00Z --source "phone, ticket 7"); rc=$?
+expect_eq "complaint exits 0" "$rc" 0
+expect_eq "complaint" "$out" "recorded complaint about fay@example.net for shop.example (suppressed)"
+out=$(c complaint shop.example harvested@example.net --at 2026-11-30T15:06:00+01:00)
+expect_eq "complaint with a zone offset" "$out" "recorded complaint about harvested@example.net for shop.example (suppressed)"
+err=$(c complaint shop.example x@example.net --at 30.11.2026 2>&1); rc=$?
+expect_eq "complaint with a bad --at exits 64" "$rc" 64
+expect_eq "bad --at is named" "$err" 'consentctl: --at: invalid timestamp "30.11.2026" (want ISO 8601 like 2024-05-01T12:00:00Z)'
+c complaint shop.example x@example.net --at 2026-02-30T10:00:00Z >/dev/null 2>&1; expect_eq "an impossible --at exits 64" "$?" 64
+c complaint shop.example >/dev/null 2>&1; expect_eq "complaint without an address exits 64" "$?" 64
+out=$(c show fay@example.net shop.example)
+expect_contains "the complaint suppresses" "$out" "shop.example  complaint"
+out=$(c complaints shop.example); rc=$?
+expect_eq "complaints exits 0" "$rc" 0
+expect_eq "complaints: consent evidence" "$(echo "$out" | grep fay@example.net | tr -s ' ')" \
+    "2026-11-30T14:05:00Z shop.example fay@example.net manual:phone, ticket 7 - confirmed double-opt-in 2024-05-01T12:00:00Z 192.0.2.7 https://shop.example/join"
+expect_eq "complaints: a harvested address is marked" "$(echo "$out" | grep harvested@ | tr -s ' ')" \
+    "2026-11-30T14:06:00Z shop.example harvested@example.net manual:consentctl - no consent record (bought or harvested list?)"
+json=$(c complaints shop.example --json)
+expect_eq "complaints --json: two" "$(echo "$json" | json_get 'len(d["complaints"])')" 2
+expect_eq "complaints --json: first" "$(echo "$json" | json_get '[d["complaints"][0][k] for k in ("scope","address","received_at","report_ref")]')" \
+    "['shop.example', 'fay@example.net', '2026-11-30T14:05:00Z', '']"
+expect_eq "complaints --json: consent" "$(echo "$json" | json_get 'd["complaints"][0]["consent"]')" \
+    "{'status': 'confirmed', 'method': 'double-opt-in', 'source': 'https://shop.example/join', 'ip': '192.0.2.7', 'confirmed_at': '2024-05-01T12:00:00Z'}"
+expect_eq "complaints --json: no record is null" "$(echo "$json" | json_get 'd["complaints"][1]["consent"]')" "None"
+out=$(c complaints shop.example --since 2026-12-01)
+expect_eq "complaints --since" "$out" "no complaints"
+c complaints --since soon >/dev/null 2>&1; expect_eq "complaints with a bad --since exits 64" "$?" 64
+
+out=$(c import-arf $ARF/forwarded_thunderbird.eml $ARF/forwarded_outlook.eml $ARF/forwarded_inline.eml $ARF/bounce_dsn.eml); rc=$?
+expect_eq "import-arf of forwarded spam exits 0" "$rc" 0
+expect_contains "thunderbird forward recorded" "$out" "$ARF/forwarded_thunderbird.eml: recorded complaint about carla@example.net for mail.furniture.example (suppressed)"
+expect_contains "outlook forward recorded" "$out" "$ARF/forwarded_outlook.eml: recorded complaint about dieter@contoso-mail.example for news.travel.example (suppressed)"
+expect_contains "an inline forward is skipped" "$out" "$ARF/forwarded_inline.eml: skipped: not a complaint"
+expect_contains "a bounce is skipped" "$out" "$ARF/bounce_dsn.eml: skipped: not a complaint"
+out=$(c import-arf $ARF/forwarded_thunderbird.eml)
+expect_contains "re-importing a forward changes nothing" "$out" "0 recorded, 1 already recorded"
+json=$(c complaints mail.furniture.example --json)
+expect_eq "forwarded complaint: source, ref, time" \
+    "$(echo "$json" | json_get '[d["complaints"][0][k] for k in ("source","report_ref","received_at")]')" \
+    "['forwarded:$ARF/forwarded_thunderbird.eml', '<deal-20261130-0042@mail.furniture.example>', '2026-11-30T13:05:00Z']"
+
+# --- suspensions ------------------------------------------------------------------------
+err=$(c suspend shop.example 2>&1); rc=$?
+expect_eq "suspend without --reason exits 64" "$rc" 64
+expect_eq "suspend without --reason says so" "$err" "consentctl: suspend needs --reason TEXT (why the sender is excluded)"
+out=$(c suspend Shop.Example --reason "bought list, ticket 8812")
+expect_eq "suspend" "$out" "suspended shop.example"
+out=$(c suspend shop.example --reason again)
+expect_eq "suspend twice changes nothing" "$out" "shop.example is already suspended, nothing changed"
+out=$(c suspended)
+expect_contains "suspended lists it" "$out" "shop.example"
+expect_contains "suspended gives the reason" "$out" "consentctl  bought list, ticket 8812"
+expect_eq "suspended --json" "$(c suspended --json | json_get '[(s["scope"], s["reason"], s["source"], len(s["created_at"])) for s in d["suspensions"]]')" \
+    "[('shop.example', 'bought list, ticket 8812', 'consentctl', 20)]"
+out=$(c unsuspend shop.example)
+expect_eq "unsuspend" "$out" "unsuspended shop.example"
+out=$(c unsuspend shop.example)
+expect_eq "unsuspend twice" "$out" "shop.example was not suspended, nothing changed"
+expect_eq "nothing suspended" "$(c suspended)" "no sender is suspended"
+expect_eq "nothing suspended (json)" "$(c suspended --json)" '{"suspensions":[]}'
+c suspend '*' --reason x >/dev/null 2>&1; expect_eq "suspend '*' exits 64" "$?" 64
+
+# --- report -----------------------------------------------------------------------------
+json=$(c report --since 2026-11-25 --until 2026-12-01 --format json); rc=$?
+expect_eq "report --format json exits 0" "$rc" 0
+expect_eq "report window" "$(echo "$json" | json_get 'd["since"], d["until"]')" "2026-11-25 2026-12-01"
+expect_eq "report: complaints of shop.example" \
+    "$(echo "$json" | json_get '[(s["complaints"], s["suspended"], len(s["daily"])) for s in d["scopes"] if s["scope"] == "shop.example"]')" \
+    "[(2, False, 7)]"
+expect_eq "report: complaints on their day" \
+    "$(echo "$json" | json_get '[x["complaints"] for s in d["scopes"] if s["scope"] == "shop.example" for x in s["daily"] if x["day"] == "2026-11-30"]')" "[2]"
+out=$(c report)
+expect_contains "report as text, the last 30 days" "$out" "Sender report $(date -u -d '29 days ago' +%F) .. $(date -u +%F)"
+c report --format xml >/dev/null 2>&1; expect_eq "report --format xml exits 64" "$?" 64
+err=$(c report --since 2026-12-05 --until 2026-12-01 2>&1); rc=$?
+expect_eq "a reversed window exits 64" "$rc" 64
+expect_eq "a reversed window is named" "$err" "consentctl: report: the window ends (2026-12-01) before it starts (2026-12-05)"
+c report --since 0d >/dev/null 2>&1; expect_eq "report --since 0d exits 64" "$?" 64
+out=$(c report --format html -o "$T/report.html"); rc=$?
+expect_eq "report -o exits 0" "$rc" 0
+expect_contains "report -o writes the file" "$(head -n 1 "$T/report.html")" "<!DOCTYPE html>"
+c report -o "$T/no/such/dir/r.txt" >/dev/null 2>&1; expect_eq "an unwritable -o exits 73" "$?" 73
+
+# --- init -------------------------------------------------------------------------------
+if [ -z "${CONSENTCTL_TEST_DB:-}" ]; then
+    chmod 0755 "$T"
+    printf 'ConsentDatabase sqlite:%s/store/consent.db\nUserID nobody\n' "$T" >"$T/init.conf"
+    chmod 0644 "$T/init.conf"
+    out=$("$CTL" -c "$T/init.conf" init); rc=$?
+    expect_eq "init exits 0" "$rc" 0
+    expect_eq "init creates the directory and the store" "$out" "created $T/store (owner nobody:nogroup, mode 0770)
+consent store $T/store/consent.db ready (owner nobody:nogroup, mode 0660)"
+    expect_eq "init: the file belongs to UserID" "$(stat -c '%U:%G %a' "$T/store/consent.db")" "nobody:nogroup 660"
+    expect_eq "init: the directory too" "$(stat -c '%U:%G %a' "$T/store")" "nobody:nogroup 770"
+    out=$("$CTL" -c "$T/init.conf" init); rc=$?
+    expect_eq "init again exits 0" "$rc" 0
+    expect_eq "init again changes nothing" "$out" "consent store $T/store/consent.db ready (owner nobody:nogroup, mode 0660)"
+    out=$(runuser -u nobody -- "$CTL" -c "$T/init.conf" grant shop.example z@example.net 2>&1); rc=$?
+    expect_eq "the milter's user can write the store" "$rc:$out" "0:granted z@example.net for shop.example (confirmed)"
+    expect_eq "no file left that UserID cannot write" "$(find "$T/store" ! -user nobody | wc -l | tr -d ' ')" 0
+
+    mkdir "$T/shared"; : >"$T/shared/other"
+    printf 'ConsentDatabase sqlite:%s/shared/c.db\nUserID nobody\n' "$T" >"$T/shared.conf"
+    err=$("$CTL" -c "$T/shared.conf" init 2>&1); rc=$?
+    expect_eq "init refuses a shared directory" "$rc" 73
+    expect_contains "init says why" "$err" "$T/shared is not writable by nobody and holds other files"
+    [ ! -e "$T/shared/c.db" ] && pass "nothing created in a refused directory" || fail "nothing created in a refused directory" "c.db exists"
+    printf 'ConsentDatabase sqlite:%s/x/c.db\nUserID no-such-user-here\n' "$T" >"$T/nouser.conf"
+    err=$("$CTL" -c "$T/nouser.conf" init 2>&1); rc=$?
+    expect_eq "init with an unknown UserID exits 78" "$rc:$err" "78:consentctl: UserID: unknown user 'no-such-user-here'"
+else
+    out=$(c init); rc=$?
+    expect_eq "init on PostgreSQL" "$rc:$out" "0:consent store ready: PostgreSQL schema in place"
+fi
 
 finish

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
-// arf.cpp - ARF (RFC 5965) report parsing with GMime, mbox splitting, suppression decisions.
+// arf.cpp - ARF (RFC 5965) report and forwarded-spam parsing with GMime, mbox splitting,
+// complaint decisions.
 #include "consent/arf.h"
 
 #include <gmime/gmime.h>
 
 #include <algorithm>
+#include <utility>
 
 #include "consent/consent_scope.h"
 #include "consent/consent_store.h"
@@ -121,6 +123,61 @@ bool is_type(GMimeObject* object, const char* type, const char* subtype) {
     return ct && g_mime_content_type_is_type(ct, type, subtype);
 }
 
+std::string own_date(GMimeMessage* message) {
+    const char* date = g_mime_object_get_header(GMIME_OBJECT(message), "Date");
+    return date ? std::string(trim(date)) : std::string();
+}
+
+bool has_eml_name(GMimeObject* object) {
+    if (!GMIME_IS_PART(object)) return false;
+    const char* name = g_mime_part_get_filename(GMIME_PART(object));
+    return name && ascii_lower(trim(name)).ends_with(".eml");
+}
+
+// The first attached message below `object`, depth first (at most 8 levels down); `owned`
+// keeps one parsed from a .eml part alive. nullptr when there is none.
+GMimeMessage* find_attached(GMimeObject* object, int depth, GRef<GMimeMessage>& owned) {
+    if (!object || depth > 8) return nullptr;
+    if (GMIME_IS_MESSAGE_PART(object)) return g_mime_message_part_get_message(GMIME_MESSAGE_PART(object));
+    if (has_eml_name(object)) {
+        GRef<GMimeMessage> parsed(parse_gmime_message(part_content(object)));
+        if (!parsed.p || !g_mime_message_get_mime_part(parsed.p)) return nullptr;
+        std::swap(owned.p, parsed.p);
+        return owned.p;
+    }
+    if (!GMIME_IS_MULTIPART(object)) return nullptr;
+    GMimeMultipart* multipart = GMIME_MULTIPART(object);
+    for (int i = 0, n = g_mime_multipart_get_count(multipart); i < n; ++i)
+        if (GMimeMessage* found = find_attached(g_mime_multipart_get_part(multipart, i), depth + 1, owned)) return found;
+    return nullptr;
+}
+
+// The one address of `value` ("<a@b>", "a@b", "Name <a@b>"), else "".
+std::string single_address(std::string_view value) {
+    std::vector<std::string> list = parse_address_list(value);
+    return list.size() == 1 ? list[0] : "";
+}
+
+// The envelope recipient a receiving MTA recorded in the message's header: X-Original-To
+// (Postfix, before aliasing), else the oldest (last) Delivered-To, else Envelope-To (Exim).
+std::string envelope_recipient(const std::vector<Header>& headers) {
+    if (const Header* h = find_header(headers, "X-Original-To")) return single_address(h->value);
+    for (auto it = headers.rbegin(); it != headers.rend(); ++it)
+        if (iequals(it->name, "Delivered-To")) return single_address(it->value);
+    if (const Header* h = find_header(headers, "Envelope-To")) return single_address(h->value);
+    return {};
+}
+
+// RFC 5322 date -> unix seconds, 0 when unparsable or empty.
+std::int64_t parse_mail_date(const std::string& text) {
+    if (text.empty()) return 0;
+    GDateTime* when = g_mime_utils_header_decode_date(text.c_str());
+    if (!when) return 0;
+    std::int64_t t = g_date_time_to_unix(when);
+    g_date_time_unref(when);
+    return t;
+}
+
 }  // namespace
 
 Result<ArfReport> parse_arf(std::string_view raw) {
@@ -143,6 +200,7 @@ Result<ArfReport> parse_arf(std::string_view raw) {
 
     ArfReport report;
     if (const char* id = g_mime_message_get_message_id(message.p)) report.message_id = id;
+    report.date = own_date(message.p);
     GMimeMultipart* multipart = GMIME_MULTIPART(body);
     bool found_feedback = false;
     int count = g_mime_multipart_get_count(multipart);
@@ -155,7 +213,8 @@ Result<ArfReport> parse_arf(std::string_view raw) {
                 else if (iequals(name, "User-Agent")) report.user_agent = value;
                 else if (iequals(name, "Original-Rcpt-To")) report.original_rcpt_to.push_back(bare_address(value));
                 else if (iequals(name, "Original-Mail-From")) report.original_mail_from = bare_address(value);
-                else if (iequals(name, "Arrival-Date") || iequals(name, "Received-Date")) report.arrival_date = value;
+                else if (iequals(name, "Arrival-Date")) report.arrival_date = value;
+                else if (iequals(name, "Received-Date") && report.arrival_date.empty()) report.arrival_date = value;
                 else if (iequals(name, "Reporting-MTA")) report.reporting_mta = value;
                 else if (iequals(name, "Source-IP")) report.source_ip = value;
                 else if (iequals(name, "Reported-Domain")) report.reported_domains.push_back(value);
@@ -167,6 +226,44 @@ Result<ArfReport> parse_arf(std::string_view raw) {
     }
     if (!found_feedback) return Status::InvalidArgument("not an ARF report: no message/feedback-report part");
     return report;
+}
+
+Result<ArfReport> parse_forwarded(std::string_view raw) {
+    ensure_gmime_init();
+    GRef<GMimeMessage> message(parse_gmime_message(raw));
+    if (!message.p) return Status::InvalidArgument("not a MIME message");
+    GMimeObject* body = g_mime_message_get_mime_part(message.p);
+    // A delivery (or other) report quotes the message it is about: that is no complaint.
+    if (body && is_type(body, "multipart", "report")) {
+        const char* type = g_mime_object_get_content_type_parameter(body, "report-type");
+        if (!type || !iequals(type, "feedback-report"))
+            return Status::InvalidArgument(std::string("a report of type ") + (type ? type : "(none)") +
+                                           " quotes a message but is no forwarded spam");
+    }
+    GRef<GMimeMessage> owned;
+    GMimeMessage* attached = find_attached(body, 0, owned);
+    if (!attached) return Status::InvalidArgument("no attached message (message/rfc822 or .eml)");
+    ArfReport report;
+    report.kind = ComplaintKind::forwarded;
+    report.feedback_type = "abuse";
+    report.date = own_date(message.p);
+    if (const char* id = g_mime_message_get_message_id(attached)) report.message_id = id;
+    report.original_headers = headers_of(GMIME_OBJECT(attached));
+    report.has_original = !report.original_headers.empty();
+    if (std::string rcpt = envelope_recipient(report.original_headers); !rcpt.empty())
+        report.original_rcpt_to.push_back(rcpt);
+    return report;
+}
+
+Result<ArfReport> parse_complaint(std::string_view raw) {
+    auto arf = parse_arf(raw);
+    if (arf.ok()) return arf;
+    auto forwarded = parse_forwarded(raw);
+    if (forwarded.ok()) return forwarded;
+    std::string why = arf.status().message();
+    if (why.starts_with("not an ARF report: ")) why = why.substr(19);
+    return Status::InvalidArgument("not a complaint: not an ARF report (" + why + ") and " +
+                                   forwarded.status().message());
 }
 
 bool looks_like_mbox(std::string_view data) { return data.starts_with("From "); }
@@ -294,6 +391,8 @@ ArfDecision decide_arf(const ArfReport& report, std::string_view raw, ScopeKind 
     }
 
     d.outcome = ArfOutcome::suppress;
+    d.received_at = parse_mail_date(report.arrival_date);
+    if (d.received_at == 0) d.received_at = parse_mail_date(report.date);
     std::string ref = arf_report_ref(report, raw);
     for (const std::string& r : d.recipients) d.refs.push_back(d.recipients.size() == 1 ? ref : ref + " " + r);
     return d;

@@ -33,6 +33,7 @@ public:
                                               const std::vector<std::string>& addresses) override;
     Result<SenderState> sender_state(std::string_view scope, std::string_view since_day) override;
     Status add_traffic(const std::vector<TrafficRow>& rows) override { return inner_->add_traffic(rows); }
+    Result<ChangeResult> suspend(const Suspension& s, std::int64_t now) override { return inner_->suspend(s, now); }
 
     // Forgets every answer.
     void flush();

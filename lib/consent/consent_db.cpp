@@ -38,6 +38,18 @@ Result<std::unique_ptr<ConsentDatabase>> with_engine(Result<std::unique_ptr<Cons
     return make_consent_engine(std::move(backend).value());
 }
 
+}  // namespace
+
+std::string sqlite_store_path(std::string_view uri) {
+    if (!uri.starts_with("sqlite:")) return {};
+    std::string_view path = uri.substr(7);
+    // Accept the URL spelling "sqlite:///abs/path" as well as "sqlite:/abs/path".
+    if (path.starts_with("///")) path.remove_prefix(2);
+    return std::string(path);
+}
+
+namespace {
+
 // What a ConsentDatabase URI names: the backend, and its file path or conninfo.
 struct StoreUri {
     bool sqlite = false;
@@ -47,11 +59,9 @@ struct StoreUri {
 Result<StoreUri> parse_store_uri(const std::string& uri) {
     std::string_view u = uri;
     if (u.starts_with("sqlite:")) {
-        std::string_view path = u.substr(7);
-        // Accept the URL spelling "sqlite:///abs/path" as well as "sqlite:/abs/path".
-        if (path.starts_with("///")) path.remove_prefix(2);
+        std::string path = sqlite_store_path(u);
         if (path.empty()) return Status::InvalidArgument("consent database '" + uri + "': no file path after 'sqlite:'");
-        return StoreUri{true, std::string(path)};
+        return StoreUri{true, std::move(path)};
     }
     if (u.starts_with("postgresql://") || u.starts_with("postgres://")) return StoreUri{false, uri};
     // Only the scheme is echoed: the rest of a mistyped URI may hold a password.

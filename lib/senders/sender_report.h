@@ -33,7 +33,8 @@ struct SenderSummary {
     std::int64_t accepted_recipients = 0;
     bool suspended = false;
     std::string suspended_reason;
-    std::int64_t suppressions = 0;                  // suppressions made in the window
+    std::int64_t suppressions = 0;                  // suppressions made in the window (by
+                                                    // hand or by a complaint)
     std::map<std::string, std::int64_t> consent_changes;  // history event -> count in the window
     std::vector<SenderDay> daily;                   // every day of the window, oldest first
 

@@ -10,6 +10,8 @@
 #   iv   consent-milter, ConsentAction tag, recipients not in the store: every message gets a
 #        header added before the final reply; unix socket
 #   v    the same on an inet: socket (libmilter sets no TCP_NODELAY: delayed-ACK stalls)
+#   vi   iii with its traffic counters off (CM_BENCH_NO_TRAFFIC=1, a second milter on the same
+#        store): "iii vi" measures what the per-sender counters (DESIGN §11) cost
 # Both milters stay up for the whole run, so their RSS after round 1, 2, 3 shows growth.
 # Then a fresh consent-milter gets 20 concurrent ~25 MB messages and its VmHWM is read.
 #
@@ -30,7 +32,7 @@ BIG_MB=${BENCH_BIG_MB:-25}
 BIG_COUNT=${BENCH_BIG_COUNT:-20}
 CONFIGS=${BENCH_CONFIGS:-i ii iii}
 FROM=news@shop.example
-CM_PID=""; NULL_PID=""; SINK_PID=""; PF_STARTED=""; TAGU_PID=""; TAGI_PID=""
+CM_PID=""; NULL_PID=""; SINK_PID=""; PF_STARTED=""; TAGU_PID=""; TAGI_PID=""; CMN_PID=""
 RCPT=rcpt@example.net
 VLOG=cm.log
 
@@ -38,7 +40,7 @@ say() { echo "# $*" >&2; }
 
 cleanup() {
     [ -n "$PF_STARTED" ] && postfix -c "$T/etc" stop >/dev/null 2>&1
-    for p in $CM_PID $NULL_PID $SINK_PID $TAGU_PID $TAGI_PID; do kill "$p" 2>/dev/null; done
+    for p in $CM_PID $NULL_PID $SINK_PID $TAGU_PID $TAGI_PID $CMN_PID; do kill "$p" 2>/dev/null; done
     i=0
     while [ -n "$PF_STARTED" ] && [ -f "$T/spool/pid/master.pid" ] &&
         kill -0 "$(cat "$T/spool/pid/master.pid" 2>/dev/null)" 2>/dev/null && [ $i -lt 50 ]; do
@@ -176,6 +178,15 @@ CF
     wait_socket "$T/cm.sock" "$CM_PID" || { say "consent-milter did not start"; tail -5 "$T/cm.log" >&2; exit 1; }
 }
 
+# start_cm_no_traffic: start_cm's milter with the traffic counters off, on its own socket (vi).
+start_cm_no_traffic() {
+    sed "s|$T/cm.sock|$T/cmn.sock|" "$T/cm.conf" >"$T/cmn.conf"
+    rm -f "$T/cmn.sock"
+    CM_BENCH_NO_TRAFFIC=1 "$BUILD/consent-milter" -f -c "$T/cmn.conf" >>"$T/cmn.log" 2>&1 &
+    CMN_PID=$!
+    wait_socket "$T/cmn.sock" "$CMN_PID" || { say "consent-milter (no traffic) did not start"; exit 1; }
+}
+
 # start_tagger NAME SOCKET: a consent-milter that tags (header added) instead of removing.
 start_tagger() {
     cat >"$T/$1.conf" <<CF
@@ -264,11 +275,13 @@ case " $CONFIGS " in *" iv "*|*" v "*)
     TAG_PORT=$(free_port)
     start_tagger tagi "inet:$TAG_PORT@127.0.0.1"; TAGI_PID=$TAG_PID ;;
 esac
+case " $CONFIGS " in *" vi "*) start_cm_no_traffic ;; esac
 mkdir -p "$T/x"
 say "end to end: $ROUNDS rounds x 3 configurations x $MESSAGES messages, $SESSIONS sessions (port $PORT)"
 # Warm-up (not counted): each path once, so round 1 is not paying for cold starts.
-for cfg in none null cm; do
-    case $cfg in none) use_milter "" ;; null) use_milter "$T/null.sock" ;; cm) use_milter "$T/cm.sock" ;; esac
+for cfg in none null cm ${CMN_PID:+cmn}; do
+    case $cfg in none) use_milter "" ;; null) use_milter "$T/null.sock" ;; cm) use_milter "$T/cm.sock" ;;
+    cmn) use_milter "$T/cmn.sock" ;; esac
     run "warmup-$cfg" 0 200 "$SESSIONS" "$T/msg/newsletter.eml" >/dev/null
 done
 total=0
@@ -282,6 +295,8 @@ for round in $(seq 1 "$ROUNDS"); do
             run "iv:tag-unix" "$round" "$MESSAGES" "$SESSIONS" "$T/msg/newsletter.eml"; RCPT=rcpt@example.net; VLOG=cm.log ;;
         v) use_milter "inet:127.0.0.1:$TAG_PORT"; RCPT=norecord@example.net; VLOG=tagi.log
            run "v:tag-inet" "$round" "$MESSAGES" "$SESSIONS" "$T/msg/newsletter.eml"; RCPT=rcpt@example.net; VLOG=cm.log ;;
+        vi) use_milter "$T/cmn.sock"; VLOG=cmn.log
+            run "vi:no-traffic-counters" "$round" "$MESSAGES" "$SESSIONS" "$T/msg/newsletter.eml" "$CMN_PID"; VLOG=cm.log ;;
         esac
     done
     total=$((total + MESSAGES))
