@@ -19,7 +19,9 @@
 #include "mime/message_buffer.h"
 #include "util/pattern_budget.h"
 #include "policy/report_text.h"
+#include "policy/traffic_sample.h"
 #include "policy/verdict.h"
+#include "util/utc_day.h"
 #include "util/text_util.h"
 
 namespace cm {
@@ -28,6 +30,7 @@ namespace {
 
 SnapshotHolder* g_holder = nullptr;
 Metrics* g_metrics = nullptr;
+TrafficCounters* g_traffic = nullptr;  // null: traffic not counted
 
 // SMFIF_SETSYMLIST: the protocol lets a filter send macro lists only with this action negotiated
 // (Sendmail ignores the lists otherwise).
@@ -139,6 +142,10 @@ void log_decision(SMFICTX* ctx, const Connection& c, const Report& report, Clock
     context.ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
     log_message(LOG_INFO, log_line(context, report));
     g_metrics->count_message(static_cast<std::size_t>(report.verdict), report.reasons);
+    // Traffic goes to the store, so it is counted only with one; a message refused because
+    // the milter is stopping was not judged.
+    if (g_traffic && m.snapshot.store && !m.after_stop)
+        g_traffic->add(traffic_sample(report, m.rcpts.size(), utc_day(static_cast<std::int64_t>(std::time(nullptr)))));
     if (log_enabled(LOG_DEBUG)) {
         std::istringstream lines(human_report(report));
         for (std::string line; std::getline(lines, line);)
@@ -176,6 +183,19 @@ sfsistat apply(SMFICTX* ctx, const MessageState& m, const Report& report) {
         smfi_delrcpt(ctx, const_cast<char*>(arg.c_str()));
     }
     return SMFIS_ACCEPT;
+}
+
+// ComplaintRateAction suspend: records the automatic suspension evaluate() called for. The
+// message keeps its verdict (sender:suspended) either way; a failed write is retried by the
+// scope's next message, which finds the same figures.
+void record_suspension(ConsentStore& store, const Suspension& suspension, std::int64_t now) {
+    auto result = store.suspend(suspension, now);
+    if (!result.ok())
+        log_message(LOG_ERR, "cannot suspend scope " + escape_for_log(suspension.scope) + ": " +
+                                 result.status().ToString());
+    else if (result->changed)
+        log_message(LOG_WARNING, "scope " + escape_for_log(suspension.scope) + " suspended: " +
+                                     escape_for_log(suspension.reason));
 }
 
 // The report for a message whose checks could not run (internal error).
@@ -288,16 +308,28 @@ sfsistat on_body(SMFICTX* ctx, unsigned char* chunk, size_t len) noexcept {
     try {
         MessageState& m = c->message;
         if (!m.snapshot.policy) begin_message(*c);
-        // An exempt message with no forged tag header to remove needs nothing more from us.
+        // An exempt message with no forged tag header to remove needs nothing more from us,
+        // unless its scope is suspended (DESIGN §11: exemptions do not apply). That is asked
+        // here, at the first body chunk, not at MAIL or end of headers: the scope may come from
+        // a header (ConsentScope header:NAME) and all headers are in now.
         if (!m.exempt_why.empty() && m.forged_tag_headers == 0) {
-            Report report;
-            report.exempt = true;
-            report.exempt_why = m.exempt_why;
-            m.buffer->add_body(std::string_view(reinterpret_cast<const char*>(chunk), len));  // for size=
-            log_decision(ctx, *c, report, started);
-            begin_message(*c);
-            set_in_progress(*c, false);
-            return SMFIS_ACCEPT;
+            const Policy& policy = *m.snapshot.policy;
+            const std::vector<Header> headers = policy.config().consent_scope == ScopeKind::header
+                                                    ? m.buffer->parse_headers().headers
+                                                    : std::vector<Header>{};
+            std::optional<Report> report = exempt_report(policy, envelope_of(*c), headers, m.snapshot.store.get(),
+                                                         static_cast<std::int64_t>(std::time(nullptr)), m.exempt_why);
+            if (report) {
+                m.buffer->add_body(std::string_view(reinterpret_cast<const char*>(chunk), len));  // for size=
+                log_decision(ctx, *c, *report, started);
+                const sfsistat status = report->verdict == Verdict::tempfail
+                                            ? reply(ctx, smtp_reply(policy.config(), *report), SMFIS_TEMPFAIL)
+                                            : SMFIS_ACCEPT;
+                begin_message(*c);
+                set_in_progress(*c, false);
+                return status;
+            }
+            m.exempt_why.clear();  // suspended: buffered and judged in full at end of message
         }
         if (!m.buffer->add_body(std::string_view(reinterpret_cast<const char*>(chunk), len)) &&
             (c->steps & SMFIP_SKIP))
@@ -325,8 +357,9 @@ sfsistat on_eom(SMFICTX* ctx) noexcept {
             log_message(LOG_ERR, "internal error: " + escape_for_log(m.internal_error));
         } else {
             ParsedMessage message = m.buffer->finish();
-            report = evaluate(message, envelope_of(*c), *m.snapshot.policy, m.snapshot.store.get(),
-                              static_cast<std::int64_t>(std::time(nullptr)));
+            const auto now = static_cast<std::int64_t>(std::time(nullptr));
+            report = evaluate(message, envelope_of(*c), *m.snapshot.policy, m.snapshot.store.get(), now);
+            if (report.sender.suspend) record_suspension(*m.snapshot.store, *report.sender.suspend, now);
         }
         status = apply(ctx, m, report);
         log_decision(ctx, *c, report, started);
@@ -366,11 +399,12 @@ std::size_t messages_in_progress() { return static_cast<std::size_t>(g_metrics->
 
 void begin_stopping() { g_stopping = true; }
 
-smfiDesc make_milter_descriptor(SnapshotHolder& holder, Metrics& metrics) {
+smfiDesc make_milter_descriptor(SnapshotHolder& holder, Metrics& metrics, TrafficCounters* traffic) {
     static_assert(static_cast<std::size_t>(Verdict::tempfail) == 4 && Metrics::kVerdicts.size() == 5,
                   "Metrics::kVerdicts follows the Verdict enum");
     g_metrics = &metrics;
     g_holder = &holder;
+    g_traffic = traffic;
     smfiDesc d{};
     d.xxfi_name = const_cast<char*>("consent-milter");
     d.xxfi_version = SMFI_VERSION;

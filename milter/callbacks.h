@@ -12,13 +12,15 @@
 #include <cstddef>
 
 #include "senders/metrics.h"
+#include "senders/traffic.h"
 #include "snapshot.h"
 
 namespace cm {
 
 // The callbacks read the policy and store in force from `holder` and count every decision
-// and the messages in progress into `metrics`; both must outlive smfi_main.
-smfiDesc make_milter_descriptor(SnapshotHolder& holder, Metrics& metrics);
+// and the messages in progress into `metrics`, and every message judged with a consent store
+// into `traffic` (null: not counted); all must outlive smfi_main.
+smfiDesc make_milter_descriptor(SnapshotHolder& holder, Metrics& metrics, TrafficCounters* traffic);
 
 // Messages between MAIL and their end (end of message, abort, or the connection closing) on
 // all connections right now, not counting those begun after begin_stopping(). Thread-safe.

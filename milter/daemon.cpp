@@ -28,6 +28,7 @@
 #include "metrics_server.h"
 #include "runtime.h"
 #include "timed_store.h"
+#include "traffic_writer.h"
 #include "util/identity.h"
 #include "util/version.h"
 
@@ -225,7 +226,11 @@ int run_daemon(const Options& options, std::shared_ptr<const Policy> policy) {
 
     static SnapshotHolder holder;  // outlives smfi_main and the reload thread
     static Metrics metrics;        // outlives smfi_main and the metrics server
-    static smfiDesc descriptor = make_milter_descriptor(holder, metrics);
+    static TrafficCounters traffic;  // outlives smfi_main and the traffic writer
+    // CM_BENCH_NO_TRAFFIC=1 turns the traffic counters off, only to measure what they cost
+    // (tests/bench/e2e.sh); it is not a setting.
+    const bool count_traffic = std::getenv("CM_BENCH_NO_TRAFFIC") == nullptr;
+    static smfiDesc descriptor = make_milter_descriptor(holder, metrics, count_traffic ? &traffic : nullptr);
     if (smfi_register(descriptor) == MI_FAILURE) return fail("smfi_register failed", 70);
     if (smfi_setconn(const_cast<char*>(socket.c_str())) == MI_FAILURE) return fail("bad socket " + socket);
     if (smfi_opensocket(true) == MI_FAILURE) return fail("cannot open socket " + socket, 71);
@@ -259,8 +264,13 @@ int run_daemon(const Options& options, std::shared_ptr<const Policy> policy) {
         }
     }
 
+    // Started after the signal mask, like the metrics server. Stopped once libmilter has
+    // returned, so that its last write holds every message judged.
+    TrafficWriter traffic_writer(traffic, holder, std::chrono::seconds(10));
+
     log_message(LOG_INFO, std::string("consent-milter ") + kVersion + " starting on " + socket);
     const int rc = serve(options, holder, metrics);
+    traffic_writer.stop();
     log_message(LOG_INFO, "consent-milter stopped");
     if (!pid_file.empty()) unlink(pid_file.c_str());
     return rc == MI_SUCCESS ? EX_OK : 70;

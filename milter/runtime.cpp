@@ -37,6 +37,11 @@ public:
         if (!store.ok()) return store.status();
         return (*store)->add_traffic(rows);
     }
+    Result<ChangeResult> suspend(const Suspension& suspension, std::int64_t now) override {
+        auto store = opened();
+        if (!store.ok()) return store.status();
+        return (*store)->suspend(suspension, now);
+    }
 
 private:
     // The store once open; else why it is not (opening it again when kRetrySeconds passed).

@@ -35,6 +35,11 @@ public:
         if (!st.ok()) metrics_.count_store_error();
         return st;
     }
+    Result<ChangeResult> suspend(const Suspension& suspension, std::int64_t now) override {
+        auto result = inner_->suspend(suspension, now);
+        if (!result.ok()) metrics_.count_store_error();
+        return result;
+    }
 
 private:
     std::shared_ptr<ConsentStore> inner_;

@@ -77,7 +77,7 @@ TEST_CASE("config: every documented default parses to the built-in default", "[c
 
 TEST_CASE("config: directive docs are complete", "[config]") {
     const auto& docs = cm::directive_docs();
-    CHECK(docs.size() == 35);
+    CHECK(docs.size() == 40);
     std::vector<std::string> names;
     for (const auto& d : docs) names.push_back(cm::ascii_lower(d.name));
     std::sort(names.begin(), names.end());
@@ -161,6 +161,14 @@ TEST_CASE("config: good values", "[config]") {
         {"UserID consent-milter", [](const Config& c) { return c.user_id == "consent-milter"; }},
         {"PidFile /run/cm.pid", [](const Config& c) { return c.pid_file == "/run/cm.pid"; }},
         {"Background no", [](const Config& c) { return !c.background; }},
+        {"SuspendedAction tag", [](const Config& c) { return c.suspended_action == Action::tag; }},
+        {"ComplaintRateWindow 30", [](const Config& c) { return c.complaint_rate_window_days == 30; }},
+        {"ComplaintRateLimit 0.3", [](const Config& c) { return c.complaint_rate_limit == 0.3; }},
+        {"ComplaintRateMinVolume 1", [](const Config& c) { return c.complaint_rate_min_volume == 1; }},
+        {"ComplaintRateAction Reject",
+         [](const Config& c) { return c.complaint_rate_action == cm::ComplaintRateAction::reject; }},
+        {"ComplaintRateAction tag",
+         [](const Config& c) { return c.complaint_rate_action == cm::ComplaintRateAction::tag; }},
     };
     for (const auto& tc : cases) {
         INFO(tc.text);
@@ -258,6 +266,14 @@ TEST_CASE("config: bad values give exact errors", "[config]") {
         {"UserID :mail", "invalid value ':mail' for 'UserID' (expected user or user:group)"},
         {"UserID cm:", "invalid value 'cm:' for 'UserID' (expected user or user:group)"},
         {"PidFile run/cm.pid", "invalid value 'run/cm.pid' for 'PidFile' (expected an absolute path)"},
+        {"SuspendedAction remove-recipient", "invalid value 'remove-recipient' for 'SuspendedAction' "
+                                             "(expected reject, quarantine, tag or accept)"},
+        {"ComplaintRateWindow 0", "value 0 for 'ComplaintRateWindow' out of range (1..365)"},
+        {"ComplaintRateLimit 101", "value 101 for 'ComplaintRateLimit' out of range (0..100)"},
+        {"ComplaintRateLimit 0.3%", "invalid value '0.3%' for 'ComplaintRateLimit' (expected a number)"},
+        {"ComplaintRateMinVolume 0", "value 0 for 'ComplaintRateMinVolume' out of range (1..1000000000)"},
+        {"ComplaintRateAction quarantine",
+         "invalid value 'quarantine' for 'ComplaintRateAction' (expected suspend, reject or tag)"},
         {"Background sometimes", "invalid value 'sometimes' for 'Background' (expected yes or no)"},
     };
     for (const auto& tc : cases) {

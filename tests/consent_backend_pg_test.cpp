@@ -263,11 +263,7 @@ TEST_CASE("PostgreSQL store: a version-1 schema is migrated by consentctl's open
     Place db = fresh_place();
     std::string made = db.query("SET client_min_messages = warning; " + std::string(cm::kPgMigrations[0]) +
                                 "; CREATE TABLE schema_version (version integer NOT NULL);"
-                                " INSERT INTO schema_version VALUES (1);"
-                                " INSERT INTO consent (scope, address, status, granted_at, confirmed_at)"
-                                " VALUES ('shop', 'a@example.com', 'confirmed', 1699999990, 1699999995);"
-                                " INSERT INTO history (at, scope, address, event)"
-                                " VALUES (1699999990, 'shop', 'a@example.com', 'grant')");
+                                " INSERT INTO schema_version VALUES (1); " + cm::testing::kVersion1Rows);
     INFO(made);
     REQUIRE(made.empty());
     // The milter (create=false) refuses a schema older than itself and says what to do.
@@ -281,20 +277,7 @@ TEST_CASE("PostgreSQL store: a version-1 schema is migrated by consentctl's open
 
     auto store = open_store(db);  // consentctl: creates or migrates
     CHECK(db.query("SELECT string_agg(version::text, ',') FROM schema_version") == std::to_string(cm::kPgSchemaVersion));
-    auto l = store->lookup("shop", {"a@example.com"});
-    REQUIRE(l.ok());
-    CHECK((*l)[0].has_record);
-    CHECK((*l)[0].confirmed_at == 1699999995);
-    auto shown = store->show("a@example.com", "");
-    REQUIRE(shown.ok());
-    REQUIRE(shown->history.size() == 1);
-    CHECK(shown->history[0].event == "grant");
-    REQUIRE(store->add_traffic({{"shop", "2026-12-01", cm::TrafficRow::Kind::verdict, "accept", 1, 4}}).ok());
-    REQUIRE(store->suspend(cm::Suspension{"shop", "spam", "consentctl", 0}, kNow).ok());
-    auto state = store->sender_state("shop", "2026-12-01");
-    REQUIRE(state.ok());
-    CHECK(state->suspended);
-    CHECK(state->accepted_recipients == 4);
+    cm::testing::check_version1_rows_kept(*store);
     auto again = cm::open_consent_database(db.conninfo(), no_create);  // now current: the milter opens it
     INFO(again.status().ToString());
     CHECK(again.ok());

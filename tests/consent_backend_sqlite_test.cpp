@@ -181,12 +181,9 @@ TEST_CASE("SQLite store: a version-1 store is migrated by consentctl's open and 
         sqlite3* db = nullptr;
         REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
         REQUIRE(sqlite3_exec(db, cm::kSqliteMigrations[0], nullptr, nullptr, nullptr) == SQLITE_OK);
-        const char* v1_data =
-            "PRAGMA journal_mode=WAL; PRAGMA user_version = 1;"
-            "INSERT INTO consent (scope, address, status, granted_at, confirmed_at)"
-            " VALUES ('shop', 'a@example.com', 'confirmed', 1699999990, 1699999995);"
-            "INSERT INTO history (at, scope, address, event) VALUES (1699999990, 'shop', 'a@example.com', 'grant');";
-        REQUIRE(sqlite3_exec(db, v1_data, nullptr, nullptr, nullptr) == SQLITE_OK);
+        REQUIRE(sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA user_version = 1", nullptr, nullptr, nullptr) ==
+                SQLITE_OK);
+        REQUIRE(sqlite3_exec(db, cm::testing::kVersion1Rows, nullptr, nullptr, nullptr) == SQLITE_OK);
         sqlite3_close(db);
     }
     // The milter (create=false) refuses a store older than itself and says what to do.
@@ -200,20 +197,7 @@ TEST_CASE("SQLite store: a version-1 store is migrated by consentctl's open and 
 
     auto db = open_ok(path);  // consentctl: creates or migrates
     CHECK(pragma_text(path, "PRAGMA user_version") == std::to_string(cm::kSqliteSchemaVersion));
-    auto l = db->lookup("shop", {"a@example.com"});
-    REQUIRE(l.ok());
-    CHECK((*l)[0].has_record);
-    CHECK((*l)[0].confirmed_at == 1699999995);
-    auto shown = db->show("a@example.com", "");
-    REQUIRE(shown.ok());
-    REQUIRE(shown->history.size() == 1);
-    CHECK(shown->history[0].event == "grant");
-    REQUIRE(db->add_traffic({{"shop", "2026-12-01", cm::TrafficRow::Kind::verdict, "accept", 1, 4}}).ok());
-    REQUIRE(db->suspend(cm::Suspension{"shop", "spam", "consentctl", 0}, kNow).ok());
-    auto state = db->sender_state("shop", "2026-12-01");
-    REQUIRE(state.ok());
-    CHECK(state->suspended);
-    CHECK(state->accepted_recipients == 4);
+    cm::testing::check_version1_rows_kept(*db);
     db.reset();
     CHECK(open_sqlite(path, no_create).ok());  // now current: the milter opens it
 }

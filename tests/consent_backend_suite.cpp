@@ -908,6 +908,27 @@ void run_consent_backend_concurrency(const ConsentDatabaseFactory& open_fresh_st
     CHECK(present == kWrites);
 }
 
+const char* const kVersion1Rows =
+    "INSERT INTO consent (scope, address, status, granted_at, confirmed_at)"
+    " VALUES ('shop', 'a@example.com', 'confirmed', 1699999990, 1699999995);"
+    " INSERT INTO history (at, scope, address, event) VALUES (1699999990, 'shop', 'a@example.com', 'grant');";
+
+void check_version1_rows_kept(ConsentDatabase& db) {
+    ConsentLookup l = lookup_one(db, "shop", "a@example.com");
+    CHECK(l.has_record);
+    CHECK(l.confirmed_at == 1699999995);
+    std::vector<HistoryEvent> h = history(db, "a@example.com");
+    REQUIRE(h.size() == 1);
+    CHECK(h[0].event == "grant");
+    REQUIRE(db.add_traffic({verdict("shop", "2026-12-01", "accept", 1, 4)}).ok());
+    REQUIRE(changed(db.suspend(Suspension{"shop", "spam", "consentctl", 0}, kNow)));
+    REQUIRE(changed(db.record_complaint(complaint("shop", "a@example.com", kNow, "r1"), kNow)));
+    SenderState state = sender_state(db, "shop", "2026-12-01");
+    CHECK(state.suspended);
+    CHECK(state.accepted_recipients == 4);
+    CHECK(complaints(db).at(0).consent.has_value());
+}
+
 void run_traffic_shared_writers(const ConsentDatabaseFactory& open_same_store) {
     constexpr int kStores = 2, kThreadsPerStore = 2, kCalls = 25;
     std::vector<std::unique_ptr<ConsentDatabase>> stores;

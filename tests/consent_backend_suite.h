@@ -34,6 +34,12 @@ void run_sender_backend_suite(const ConsentDatabaseFactory& open_fresh_store);
 // storage each time it is called.
 void run_traffic_shared_writers(const ConsentDatabaseFactory& open_same_store);
 
+// Migration tests: SQL (valid in both dialects) that fills a version-1 schema with one record
+// and its history event, and the check that a store opened on it after migration kept both
+// and serves every newer operation.
+extern const char* const kVersion1Rows;
+void check_version1_rows_kept(ConsentDatabase& db);
+
 // One writer thread granting while 4 reader threads look up on the SAME store object:
 // expects zero errors and readers only ever seeing complete records. Call from its own
 // TEST_CASE (it takes a second or two).

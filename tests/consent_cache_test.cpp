@@ -31,6 +31,7 @@ public:
         return cm::SenderState{};
     }
     cm::Status add_traffic(const std::vector<cm::TrafficRow>&) override { return cm::Status::OK(); }
+    cm::Result<cm::ChangeResult> suspend(const cm::Suspension&, std::int64_t) override { return cm::ChangeResult{}; }
 };
 
 }  // namespace

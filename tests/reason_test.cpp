@@ -40,6 +40,8 @@ TEST_CASE("reason: every code prints as DESIGN §5 spells it", "[reason]") {
         {Reason::consent_revoked, "revoked", "consent:revoked"},
         {Reason::consent_unconfirmed, "unconfirmed", "consent:unconfirmed"},
         {Reason::consent_expired, "expired", "consent:expired"},
+        {Reason::sender_suspended, "suspended", "sender:suspended"},
+        {Reason::sender_complaint_rate, "complaint-rate", "sender:complaint-rate"},
     }));
     INFO("reason " << c.reason);
     CHECK(cm::reason_code(c.reason) == c.want_code);
@@ -56,7 +58,7 @@ TEST_CASE("reason: the table has one row per reason, each explained, no code twi
         CHECK(info.explanation.find('\n') == std::string_view::npos);
         CHECK(seen.insert(cm::qualified_code(info.reason)).second);
     }
-    CHECK(seen.size() == 20);
+    CHECK(seen.size() == 22);
 }
 
 TEST_CASE("reason: each failure takes the action of its directive", "[reason]") {
@@ -65,6 +67,8 @@ TEST_CASE("reason: each failure takes the action of its directive", "[reason]") 
     config.body_link_action = cm::Action::reject;
     config.oversize_action = cm::Action::tag;
     config.consent_action = cm::Action::remove_recipient;
+    config.suspended_action = cm::Action::quarantine;
+    config.complaint_rate_action = cm::ComplaintRateAction::tag;
     struct Case {
         Reason reason;
         cm::Action want;
@@ -74,6 +78,8 @@ TEST_CASE("reason: each failure takes the action of its directive", "[reason]") 
         {Reason::body_link_hidden, cm::Action::reject},
         {Reason::body_link_truncated, cm::Action::tag},
         {Reason::consent_expired, cm::Action::remove_recipient},
+        {Reason::sender_suspended, cm::Action::quarantine},
+        {Reason::sender_complaint_rate, cm::Action::tag},
     }));
     INFO("reason " << c.reason);
     CHECK(cm::configured_action(config, c.reason) == c.want);

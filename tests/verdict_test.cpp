@@ -220,3 +220,46 @@ TEST_CASE("report json: bytes that are not UTF-8 do not break the output") {
     report.body_link.links.push_back({"text/plain", "https://x.example/\xff", "\xc3", true, ""});
     CHECK_NOTHROW(nlohmann::json::parse(cm::report_to_json(report)));
 }
+
+TEST_CASE("verdict and texts: a suspended sender comes first, with SuspendedAction") {
+    cm::Config config;
+    config.suspended_action = cm::Action::reject;
+    config.body_link_action = cm::Action::tag;
+    cm::Report report = failing_report(true, false);
+    report.sender = {"fail", cm::Reason::sender_suspended, "spam run", std::nullopt};
+    cm::choose_verdict(config, true, report);
+    CHECK(report.verdict == cm::Verdict::reject);
+    CHECK(report.reasons == std::vector<cm::Reason>{cm::Reason::sender_suspended, cm::Reason::body_link_hidden});
+    CHECK(cm::smtp_reply(config, report).text == "Message violates sending policy: sender:suspended,body_link:hidden");
+    CHECK(cm::tag_header_value(report) ==
+          "verdict=reject; list_unsubscribe=pass; body_link=fail (hidden); consent=skipped; sender=fail (suspended)");
+    auto j = nlohmann::json::parse(cm::report_to_json(report));
+    CHECK(j["checks"]["sender"]["result"] == "fail");
+    CHECK(j["checks"]["sender"]["reason"] == "suspended");
+    CHECK(j["checks"]["sender"]["detail"] == "spam run");
+    CHECK(j["checks"]["sender"]["suspends"] == false);
+}
+
+TEST_CASE("verdict: sender:complaint-rate takes ComplaintRateAction's reject or tag") {
+    using R = cm::ComplaintRateAction;
+    auto [action, want] = GENERATE(std::pair{R::reject, cm::Verdict::reject}, std::pair{R::tag, cm::Verdict::tag});
+    cm::Config config;
+    config.complaint_rate_action = action;
+    cm::Report report = failing_report(true, true);
+    report.sender = {"fail", cm::Reason::sender_complaint_rate, "complaint rate ...", std::nullopt};
+    cm::choose_verdict(config, true, report);
+    CHECK(report.verdict == want);
+    CHECK(cm::configured_action(config, cm::Reason::sender_complaint_rate) ==
+          (want == cm::Verdict::reject ? cm::Action::reject : cm::Action::tag));
+}
+
+TEST_CASE("verdict: an exempt message follows OnError when the store could not answer") {
+    cm::Config config;
+    cm::Report report;
+    report.exempt = true;
+    cm::choose_verdict(config, false, report);
+    CHECK(report.verdict == cm::Verdict::tempfail);
+    config.on_error = cm::OnErrorAction::accept;
+    cm::choose_verdict(config, false, report);
+    CHECK(report.verdict == cm::Verdict::accept);
+}

@@ -22,6 +22,7 @@ std::string_view check_name(Check c) {
     case Check::list_unsubscribe: return "list_unsubscribe";
     case Check::body_link: return "body_link";
     case Check::consent: return "consent";
+    case Check::sender: return "sender";
     }
     return "?";
 }

@@ -15,11 +15,20 @@
 
 namespace cm {
 
-enum class Check { list_unsubscribe, body_link, consent };
+enum class Check { list_unsubscribe, body_link, consent, sender };
 
 // Which Config field (named alike) holds the action of a failure; its default is the
 // directive's default in config.cpp.
-enum class ActionSetting { list_unsubscribe_action, body_link_action, oversize_action, consent_action };
+// complaint_rate_action is ComplaintRateAction's reject or tag (its `suspend` makes the message
+// sender:suspended instead).
+enum class ActionSetting {
+    list_unsubscribe_action,
+    body_link_action,
+    oversize_action,
+    consent_action,
+    suspended_action,
+    complaint_rate_action
+};
 
 // X(enumerator, check, code, action, explanation). Within a check, the order is the order of
 // precedence the check documents; the code strings are the external contract.
@@ -63,7 +72,11 @@ enum class ActionSetting { list_unsubscribe_action, body_link_action, oversize_a
     X(consent_unconfirmed, consent, "unconfirmed", consent_action,                                   \
       "The consent is pending and RequireConfirmedConsent is set.")                                  \
     X(consent_expired, consent, "expired", consent_action,                                           \
-      "The consent is older than ConsentMaxAge, or its age is unknown.")
+      "The consent is older than ConsentMaxAge, or its age is unknown.")                              \
+    X(sender_suspended, sender, "suspended", suspended_action,                                       \
+      "The sender scope is suspended (consentctl suspend).")                                         \
+    X(sender_complaint_rate, sender, "complaint-rate", complaint_rate_action,                        \
+      "The scope's complaint rate over ComplaintRateWindow is above ComplaintRateLimit.")
 
 enum class Reason {
     none,  // the check passed
@@ -91,7 +104,7 @@ inline constexpr ReasonInfo kReasonTable[] = {
 
 constexpr const ReasonInfo& reason_info(Reason r) { return kReasonTable[static_cast<int>(r)]; }
 
-// "list_unsubscribe", "body_link", "consent".
+// "list_unsubscribe", "body_link", "consent", "sender".
 std::string_view check_name(Check c);
 
 // The code alone ("hidden"), as in a check's JSON "reason" and the tag header; "" for none.

@@ -222,6 +222,14 @@ void set_on_error(Config& c, std::string_view v, const Directive& d, const Ctx& 
     else invalid(ctx, d, v, "expected tempfail or accept");
 }
 
+void set_complaint_rate_action(Config& c, std::string_view v, const Directive& d, const Ctx& ctx) {
+    const std::string s = ascii_lower(v);
+    if (s == "suspend") c.complaint_rate_action = ComplaintRateAction::suspend;
+    else if (s == "reject") c.complaint_rate_action = ComplaintRateAction::reject;
+    else if (s == "tag") c.complaint_rate_action = ComplaintRateAction::tag;
+    else invalid(ctx, d, v, "expected suspend, reject or tag");
+}
+
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 // "D.D{1,3}.D{1,3}" (RFC 3463 enhanced status code)?
@@ -521,6 +529,21 @@ const Directive kDirectives[] = {
     {"MetricsSocket", "socket", "none", "", 0, 0, false,
      "serve the counters in the Prometheus text format at /metrics: inet:PORT@HOST or inet6:PORT@HOST",
      set_metrics_socket},
+    {"SuspendedAction", "action", "reject", "", 0, 0, false,
+     "action for every message of a suspended sender scope; exemptions do not apply",
+     set_action<&Config::suspended_action>},
+    {"ComplaintRateWindow", "integer", "7", "1..365", 1, 365, false,
+     "UTC days over which the complaint rate is computed, today included",
+     set_int<&Config::complaint_rate_window_days>},
+    {"ComplaintRateLimit", "number", "0", "0..100", 0, 100, false,
+     "complaints per 100 accepted recipients above which ComplaintRateAction applies; 0 means off",
+     set_number<&Config::complaint_rate_limit>},
+    {"ComplaintRateMinVolume", "integer", "1000", "1..1000000000", 1, 1000000000, false,
+     "accepted recipients the window needs before the complaint rate is judged",
+     set_int<&Config::complaint_rate_min_volume>},
+    {"ComplaintRateAction", "enum", "suspend", "", 0, 0, false,
+     "suspend (an automatic suspension), reject or tag when the complaint rate is too high",
+     set_complaint_rate_action},
 };
 
 const Directive* find_directive(std::string_view key) {

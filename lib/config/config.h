@@ -24,6 +24,8 @@ enum class Action { accept, tag, quarantine, reject, remove_recipient };
 const char* action_name(Action a);
 
 enum class OnErrorAction { tempfail, accept };
+// ComplaintRateAction (DESIGN §11): suspend the scope automatically, or act on the message.
+enum class ComplaintRateAction { suspend, reject, tag };
 enum class ScopeKind { auth, sender, sender_domain, header };
 
 struct ExemptHeaderRule {
@@ -91,6 +93,13 @@ struct Config {
     std::string pid_file;
     bool background = true;
     std::string metrics_socket;  // "" = no metrics endpoint
+
+    // Senders (DESIGN §11).
+    Action suspended_action = Action::reject;
+    int complaint_rate_window_days = 7;
+    double complaint_rate_limit = 0;  // percent; 0 = off
+    int complaint_rate_min_volume = 1000;  // accepted recipients in the window
+    ComplaintRateAction complaint_rate_action = ComplaintRateAction::suspend;
 
     bool operator==(const Config&) const = default;  // all fields, `path` included
 };

@@ -35,6 +35,7 @@ public:
         return inner_->sender_state(scope, since_day);
     }
     Status add_traffic(const std::vector<TrafficRow>& rows) override { return inner_->add_traffic(rows); }
+    Result<ChangeResult> suspend(const Suspension& s, std::int64_t now) override { return inner_->suspend(s, now); }
 
     std::size_t size();  // entries held now
 

@@ -57,14 +57,6 @@ struct HistoryEvent {
     std::string ref;                 // external reference (ARF report id), "" when none
 };
 
-// An excluded sender scope (DESIGN §11). At most one per scope.
-struct Suspension {
-    std::string scope;
-    std::string reason;              // free text; an automatic one states the figures
-    std::string source;              // who or what: "consentctl", "complaint-rate"
-    std::int64_t created_at = 0;
-};
-
 // One complaint about one message: from an ARF report, a forwarded spam or by hand.
 struct Complaint {
     std::int64_t id = 0;             // increasing, assigned by the store
@@ -88,11 +80,6 @@ struct AddressReport {
 struct ScopeStats {
     std::string scope;
     std::int64_t confirmed = 0, pending = 0, revoked = 0, suppressed = 0;
-};
-
-// What a change did: false when it was a no-op (same state already, or `ref` already seen).
-struct ChangeResult {
-    bool changed = false;
 };
 
 class ConsentDatabase : public ConsentStore {
@@ -125,9 +112,7 @@ public:
     virtual Result<std::vector<ScopeStats>> stats() = 0;
 
     // Sender accountability (DESIGN §11). Every change below appends history (address "" for
-    // a scope-wide event) and is one transaction.
-    // No-op when the scope is already suspended.
-    virtual Result<ChangeResult> suspend(const Suspension& suspension, std::int64_t now) = 0;
+    // a scope-wide event) and is one transaction. suspend() is ConsentStore's.
     virtual Result<ChangeResult> unsuspend(const std::string& scope, const std::string& source,
                                            std::int64_t now) = 0;
     virtual Result<std::vector<Suspension>> suspensions() = 0;  // ordered by scope

@@ -3,7 +3,8 @@
 //
 // A ConsentStore answers, for one scope (the ESP customer) and a list of recipient
 // addresses, what is recorded about each: consent status and timestamps, and whether a
-// suppression (for this scope or global '*') applies. Implementations must be safe to call
+// suppression (for this scope or global '*') applies; for a sender scope, its suspension and
+// traffic (DESIGN §11). Implementations must be safe to call
 // from several threads at once. Time never comes from inside a check: judge_consent() takes
 // `now` from its caller.
 #pragma once
@@ -41,6 +42,19 @@ struct SenderState {
     std::int64_t complaints = 0;
 };
 
+// An excluded sender scope (DESIGN §11). At most one per scope.
+struct Suspension {
+    std::string scope;
+    std::string reason;              // free text; an automatic one states the figures
+    std::string source;              // who or what: "consentctl", "complaint-rate"
+    std::int64_t created_at = 0;
+};
+
+// What a change did: false when it was a no-op (same state already, or `ref` already seen).
+struct ChangeResult {
+    bool changed = false;
+};
+
 struct ConsentPolicy {
     bool require_confirmed = true;  // RequireConfirmedConsent
     int max_age_days = 0;           // ConsentMaxAge, 0 = never stale
@@ -60,6 +74,10 @@ public:
     // (scope, day, kind, key) already stored are added to, so several MTAs add up. On error
     // nothing was written (the caller restores the rows and retries later).
     virtual Status add_traffic(const std::vector<TrafficRow>& rows) = 0;
+    // Suspends the scope (one transaction, with a history event); a no-op when it is already
+    // suspended. Here rather than in ConsentDatabase because the milter records automatic
+    // suspensions (ComplaintRateAction suspend).
+    virtual Result<ChangeResult> suspend(const Suspension& suspension, std::int64_t now) = 0;
 };
 
 // pass, or fail with no-record / revoked / unconfirmed / expired / suppressed.

@@ -10,8 +10,10 @@
 #include "checks/body_link.h"
 #include "consent/consent_scope.h"
 #include "checks/list_unsubscribe.h"
+#include "senders/complaint_rate.h"
 #include "util/pattern_budget.h"
 #include "util/text_util.h"
+#include "util/utc_day.h"
 #include "policy/verdict.h"
 
 namespace cm {
@@ -113,18 +115,54 @@ std::string exemption(const Policy& policy, const Envelope& envelope, const std:
     return {};
 }
 
-std::string consent_scope(const ParsedMessage& message, const Envelope& envelope, const Config& config) {
-    return scope_for(config.consent_scope, config.consent_scope_header, message.headers, envelope.mail_from,
-                     envelope.auth_user);
-}
-
 namespace {
 
+bool has_store(const ConsentStore* store, const Config& config) {
+    return store && !config.consent_database.empty();
+}
+
+// The sender check (DESIGN §11) for report.scope: asks the store once for the scope's state over
+// the complaint-rate window and fills report.sender. `judge_rate` false (an exempt message):
+// only a recorded suspension counts. False when the store could not answer (report.error set).
+bool run_sender_check(ConsentStore& store, const Config& config, std::int64_t now, bool judge_rate,
+                      Report& report) {
+    constexpr std::int64_t kDay = 86400;
+    const std::string since_day = utc_day(now - (config.complaint_rate_window_days - 1) * kDay);
+    auto state = store.sender_state(report.scope, since_day);
+    if (!state.ok()) {
+        report.error = "consent store: " + state.status().ToString();
+        return false;
+    }
+    SenderFinding& sender = report.sender;
+    sender.result = "pass";
+    if (state->suspended) {
+        sender = {"fail", Reason::sender_suspended, state->suspension_reason, std::nullopt};
+        return true;
+    }
+    if (!judge_rate) return true;
+    auto excess = complaint_rate_excess(config, state->complaints, state->accepted_recipients);
+    if (!excess) return true;
+    // Monitor mode records nothing: the message shows the rate it would have suspended for.
+    if (config.complaint_rate_action == ComplaintRateAction::suspend && !config.monitor)
+        sender = {"fail", Reason::sender_suspended, *excess, Suspension{report.scope, *excess, "complaint-rate", now}};
+    else
+        sender = {"fail", Reason::sender_complaint_rate, *excess, std::nullopt};
+    return true;
+}
+
+// With a store: report.scope, then the sender check when the scope is known. False when the
+// store could not answer.
+bool scope_and_sender(const Config& config, const std::vector<Header>& headers, const Envelope& envelope,
+                      ConsentStore* store, std::int64_t now, bool judge_rate, Report& report) {
+    if (!has_store(store, config)) return true;
+    report.scope = scope_for(config.consent_scope, config.consent_scope_header, headers, envelope.mail_from,
+                             envelope.auth_user);
+    return report.scope.empty() || run_sender_check(*store, config, now, judge_rate, report);
+}
+
 // Consent per recipient; false when the store could not answer (report.error is set).
-bool run_consent_check(const ParsedMessage& message, const Envelope& envelope, const Policy& policy,
-                       ConsentStore& store, std::int64_t now, Report& report) {
-    const Config& config = policy.config();
-    report.scope = consent_scope(message, envelope, config);
+bool run_consent_check(const Envelope& envelope, const Config& config, ConsentStore& store, std::int64_t now,
+                       Report& report) {
     std::vector<std::string> addresses;
     for (const std::string& rcpt : envelope.rcpts) addresses.push_back(normalize_address(rcpt));
 
@@ -170,8 +208,13 @@ Report evaluate(const ParsedMessage& message, const Envelope& envelope, const Po
     PatternBudget budget;
     report.exempt_why = exemption(policy, envelope, message.headers, budget);
     if (budget.any_spent()) add_note(report.notes, "limit:pattern");
-    if (!report.exempt_why.empty()) {
+
+    bool store_answered =
+        scope_and_sender(config, message.headers, envelope, store, now, report.exempt_why.empty(), report);
+    // A suspended scope voids the exemption (DESIGN §11): the message is judged in full.
+    if (!report.exempt_why.empty() && report.sender.reason != Reason::sender_suspended) {
         report.exempt = true;
+        choose_verdict(config, store_answered, report);
         return report;
     }
 
@@ -187,11 +230,24 @@ Report evaluate(const ParsedMessage& message, const Envelope& envelope, const Po
     for (const std::string& note : report.body_link.notes) add_note(report.notes, note);
     report.body_link_checked = config.require_body_link;
 
-    bool consent_ran = true;
-    if (store && !config.consent_database.empty())
-        consent_ran = run_consent_check(message, envelope, policy, *store, now, report);
+    // A store that failed the sender check is not asked again: OnError decides the message.
+    if (has_store(store, config) && store_answered)
+        store_answered = run_consent_check(envelope, config, *store, now, report);
 
-    choose_verdict(config, consent_ran, report);
+    choose_verdict(config, store_answered, report);
+    return report;
+}
+
+std::optional<Report> exempt_report(const Policy& policy, const Envelope& envelope,
+                                    const std::vector<Header>& headers, ConsentStore* store, std::int64_t now,
+                                    std::string why) {
+    const Config& config = policy.config();
+    Report report;
+    report.exempt_why = std::move(why);
+    const bool store_answered = scope_and_sender(config, headers, envelope, store, now, false, report);
+    if (report.sender.reason == Reason::sender_suspended) return std::nullopt;
+    report.exempt = true;
+    choose_verdict(config, store_answered, report);
     return report;
 }
 

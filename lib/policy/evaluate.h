@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -56,20 +57,31 @@ private:
     std::unique_ptr<Compiled> compiled_;
 };
 
-// The consent scope of a message per ConsentScope ("" when it cannot be determined).
-std::string consent_scope(const ParsedMessage& message, const Envelope& envelope, const Config& config);
-
 // The one exemption decision (ExemptClients, ExemptSenders, ExemptHeader): the rule that
 // exempts the message, or "" when none does. evaluate() calls it first. A front end may call
 // it earlier with what it has - the envelope alone at MAIL (`headers` empty), the envelope and
 // MessageBuffer::parse_headers() at end of headers - and stop buffering the body of a message
-// found exempt: more evidence never takes an exemption away, so evaluate() agrees. `budget` is
-// the message's (see pattern_budget.h).
+// found exempt once exempt_report() confirms it: more evidence never takes an exemption away,
+// so evaluate() agrees. `budget` is the message's (see pattern_budget.h).
 std::string exemption(const Policy& policy, const Envelope& envelope, const std::vector<Header>& headers,
                       PatternBudget& budget);
 
-// Runs every check and chooses the verdict (DESIGN §5). `store` may be null (no consent
-// check: consent "skipped"). `now` is unix seconds, for ConsentMaxAge.
+// A message found exempt (`why`, from exemption()) before its body: the report evaluate()
+// would give it - accepted as exempt, or OnError's verdict when the store cannot tell whether
+// the scope is suspended - or nullopt when the scope is suspended (DESIGN §11: exemptions do
+// not apply), so the message must be buffered and judged in full by evaluate(). Asks the
+// store once (sender_state) when a store is configured and the scope is known; `headers`
+// matter only for ConsentScope header:NAME. Exempt messages skip the complaint-rate rule:
+// only a recorded suspension overrides an exemption.
+std::optional<Report> exempt_report(const Policy& policy, const Envelope& envelope,
+                                    const std::vector<Header>& headers, ConsentStore* store, std::int64_t now,
+                                    std::string why);
+
+// Runs every check and chooses the verdict (DESIGN §5, §11). `store` may be null (no consent
+// check: consent and sender "skipped"). `now` is unix seconds, for ConsentMaxAge and the
+// complaint-rate window (UTC days now-(ComplaintRateWindow-1) .. now). With a store and a
+// known scope the store is asked once for the scope's state (sender_state) and, unless the
+// store failed, once for the recipients (lookup); a failure follows OnError.
 Report evaluate(const ParsedMessage& message, const Envelope& envelope, const Policy& policy,
                 ConsentStore* store, std::int64_t now);
 

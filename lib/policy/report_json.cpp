@@ -33,13 +33,16 @@ std::string report_to_json(const Report& report) {
           {"body_link",
            {{"result", body.pass ? "pass" : "fail"}, {"reason", reason_code(body.reason)}, {"links", links},
             {"parts", parts}, {"required", report.body_link_checked}}},
-          {"consent", {{"result", report.consent.result}, {"recipients", recipients}, {"scope", report.scope}}}}},
+          {"consent", {{"result", report.consent.result}, {"recipients", recipients}, {"scope", report.scope}}},
+          {"sender",
+           {{"result", report.sender.result}, {"reason", reason_code(report.sender.reason)},
+            {"detail", report.sender.detail}, {"suspends", report.sender.suspend.has_value()}}}}},
         {"reasons", reasons},
         {"removed_recipients", report.removed_recipients},
         {"truncated", report.truncated},
         {"notes", report.notes},
     };
-    if (report.exempt) out["exempt_why"] = report.exempt_why;
+    if (!report.exempt_why.empty()) out["exempt_why"] = report.exempt_why;  // also when a suspension voids it
     if (!report.error.empty()) out["error"] = report.error;
     // Message bytes need not be UTF-8; replace rather than throw.
     return out.dump(-1, ' ', false, json::error_handler_t::replace);

@@ -45,6 +45,8 @@ std::string tag_header_value(const Report& report) {
     out += "; list_unsubscribe=" + check_state(report.list_unsubscribe.pass, report.list_unsubscribe.reason);
     out += "; body_link=" + check_state(report.body_link.pass, report.body_link.reason);
     out += "; consent=" + consent_state(report.consent);
+    // Only when failing, so that the header of every other message keeps its form.
+    if (report.sender.reason != Reason::none) out += "; sender=" + check_state(false, report.sender.reason);
     return out;
 }
 
@@ -68,7 +70,8 @@ std::string log_line(const LogContext& context, const Report& report) {
 
 std::string human_report(const Report& report) {
     std::string out = std::string("verdict: ") + verdict_name(report.verdict) + "\n";
-    if (report.exempt) return out + "exempt: " + report.exempt_why + "\n";
+    if (report.exempt)
+        return out + "exempt: " + report.exempt_why + "\n" + (report.error.empty() ? "" : "error: " + report.error + "\n");
     if (!report.reasons.empty()) out += "reasons: " + reasons_text(report) + "\n";
     if (!report.error.empty()) out += "error: " + report.error + "\n";
 
@@ -89,6 +92,11 @@ std::string human_report(const Report& report) {
     }
     for (const auto& p : body.parts) out += "  part " + p.part + ": " + check_state(p.pass, p.reason) + "\n";
 
+    out += "sender: " + (report.sender.reason != Reason::none ? check_state(false, report.sender.reason)
+                                                               : report.sender.result) + "\n";
+    if (!report.sender.detail.empty()) out += "  " + escape_for_log(report.sender.detail) + "\n";
+    if (report.sender.suspend) out += "  the scope is to be suspended (ComplaintRateAction suspend)\n";
+    if (!report.exempt_why.empty()) out += "  exemption void, the scope is suspended: " + report.exempt_why + "\n";
     out += "consent: " + consent_state(report.consent) + (report.scope.empty() ? "" : " scope " + report.scope) + "\n";
     for (const auto& r : report.consent.recipients)
         out += "  " + escape_for_log(r.address) + ": " + check_state(r.pass, r.reason) + "\n";

@@ -57,19 +57,31 @@ Action configured_action(const Config& config, Reason reason) {
     case ActionSetting::body_link_action: return config.body_link_action;
     case ActionSetting::oversize_action: return config.oversize_action;
     case ActionSetting::consent_action: return config.consent_action;
+    case ActionSetting::suspended_action: return config.suspended_action;
+    case ActionSetting::complaint_rate_action:
+        switch (config.complaint_rate_action) {
+        case ComplaintRateAction::reject: return Action::reject;
+        case ComplaintRateAction::tag: return Action::tag;
+        case ComplaintRateAction::suspend: return config.suspended_action;  // the message is sender:suspended
+        }
     }
     return Action::reject;
 }
 
-void choose_verdict(const Config& config, bool consent_ran, Report& report) {
+void choose_verdict(const Config& config, bool store_answered, Report& report) {
     Verdict verdict = Verdict::accept;
     report.reasons.clear();
     report.removed_recipients.clear();
+    const Verdict on_error = config.on_error == OnErrorAction::tempfail ? Verdict::tempfail : Verdict::accept;
     if (report.exempt) {
-        report.verdict = Verdict::accept;
+        report.verdict = store_answered ? Verdict::accept : on_error;
         return;
     }
 
+    if (report.sender.reason != Reason::none) {
+        add_reason(report, report.sender.reason);
+        raise(verdict, verdict_of(configured_action(config, report.sender.reason)));
+    }
     if (report.list_unsubscribe_checked && !report.list_unsubscribe.pass) {
         add_reason(report, report.list_unsubscribe.reason);
         raise(verdict, verdict_of(configured_action(config, report.list_unsubscribe.reason)));
@@ -79,9 +91,9 @@ void choose_verdict(const Config& config, bool consent_ran, Report& report) {
         raise(verdict, verdict_of(configured_action(config, report.body_link.reason)));
     }
 
-    if (!consent_ran) {
+    if (!store_answered) {
         report.consent.result = "skipped";
-        if (config.on_error == OnErrorAction::tempfail) raise(verdict, Verdict::tempfail);
+        raise(verdict, on_error);
     } else {
         std::size_t failed = 0;
         for (const RecipientConsent& r : report.consent.recipients) {

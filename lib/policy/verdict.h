@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // verdict.h - from findings to the message verdict, and from the verdict to SMTP words.
 //
-// choose_verdict() applies DESIGN §5: each failed check maps to its configured action, the
+// choose_verdict() applies DESIGN §5 and §11: each failed check maps to its configured action, the
 // most severe wins (reject > quarantine > tag > accept), remove-recipient deletes failing
 // recipients (reject when none remain), a store that could not answer applies OnError, and
 // monitor mode turns everything stronger than tag into tag. smtp_reply() is the one place
@@ -18,9 +18,10 @@ namespace cm {
 // The action configured for a failure with this reason (reason.h names the Config field).
 Action configured_action(const Config& config, Reason reason);
 
-// Fills report.reasons, report.removed_recipients and report.verdict from the findings.
-// `consent_ran` false: the consent store could not answer (report.error says why).
-void choose_verdict(const Config& config, bool consent_ran, Report& report);
+// Fills report.reasons, report.removed_recipients and report.verdict from the findings (the
+// sender check's first). `store_answered` false: the consent store could not answer
+// (report.error says why) and OnError applies, to an exempt message too.
+void choose_verdict(const Config& config, bool store_answered, Report& report);
 
 struct SmtpReply {
     std::string code;      // "550"
