@@ -92,3 +92,16 @@ TEST_CASE("sender report: HTML is one self-contained page with a chart bar per d
     CHECK(bars == 8);
     CHECK_THAT(html, Catch::Contains("2026-11-29: 1000"));  // the tallest bar's tooltip
 }
+
+TEST_CASE("sender report: no rate without accepted mail; text lists the active days only", "[sender_report]") {
+    CHECK(complaint_rate_text(3, 5000) == "0.060%");
+    CHECK(complaint_rate_text(1, 0) == "-");
+    SenderReport r = sample();
+    r.scopes[1].complaints = 1;
+    r.scopes[1].daily[1].complaints = 1;
+    const std::string text = sender_report_text(r);
+    CHECK_THAT(text, Catch::Contains("complaints 1, complaint rate -\n"));
+    CHECK_THAT(text, Catch::Contains("  2026-11-30         0           0           1  -\n"));
+    CHECK_THAT(text, !Catch::Contains("  2026-11-29         0"));
+    CHECK_THAT(sender_report_html(r), Catch::Contains("complaints (rate -)"));
+}

@@ -12,6 +12,13 @@ double complaint_rate(std::int64_t complaints, std::int64_t accepted) {
     return accepted > 0 ? static_cast<double>(complaints) / static_cast<double>(accepted) : 0.0;
 }
 
+std::string complaint_rate_text(std::int64_t complaints, std::int64_t accepted) {
+    if (accepted <= 0) return "-";
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.3f%%", complaint_rate(complaints, accepted) * 100.0);
+    return buf;
+}
+
 double SenderSummary::complaint_rate() const { return cm::complaint_rate(complaints, accepted_recipients); }
 
 std::string sender_report_json(const SenderReport& report) {
@@ -45,12 +52,6 @@ std::string sender_report_json(const SenderReport& report) {
 
 namespace {
 
-std::string percent(double rate) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.3f%%", rate * 100.0);
-    return buf;
-}
-
 std::string joined(const std::map<std::string, std::int64_t>& counts) {
     std::string out;
     for (const auto& [key, n] : counts) out += (out.empty() ? "" : ", ") + key + "=" + std::to_string(n);
@@ -65,21 +66,23 @@ std::string sender_report_text(const SenderReport& report) {
     for (const SenderSummary& s : report.scopes) {
         out += "\n" + s.scope + (s.suspended ? "  [SUSPENDED: " + s.suspended_reason + "]" : "") + "\n";
         out += "  messages " + std::to_string(s.messages) + ", recipients " + std::to_string(s.recipients) +
-               ", complaints " + std::to_string(s.complaints) + ", complaint rate " + percent(s.complaint_rate()) +
-               "\n";
+               ", complaints " + std::to_string(s.complaints) + ", complaint rate " +
+               complaint_rate_text(s.complaints, s.accepted_recipients) + "\n";
         out += "  verdicts: " + joined(s.verdicts) + "\n";
         out += "  reasons: " + joined(s.reasons) + "\n";
         out += "  suppressions: " + std::to_string(s.suppressions) + ", consent changes: " + joined(s.consent_changes) +
                "\n";
-        out += "  day         messages  recipients  complaints  rate\n";
+        std::string days;
         for (const SenderDay& d : s.daily) {
+            if (d.messages == 0 && d.complaints == 0) continue;
             char line[160];
             std::snprintf(line, sizeof line, "  %-10s  %8lld  %10lld  %10lld  %s\n", d.day.c_str(),
                           static_cast<long long>(d.messages), static_cast<long long>(d.recipients),
                           static_cast<long long>(d.complaints),
-                          percent(complaint_rate(d.complaints, d.accepted_recipients)).c_str());
-            out += line;
+                          complaint_rate_text(d.complaints, d.accepted_recipients).c_str());
+            days += line;
         }
+        if (!days.empty()) out += "  day         messages  recipients  complaints  rate\n" + days;
     }
     return out;
 }

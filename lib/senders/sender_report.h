@@ -50,8 +50,11 @@ struct SenderReport {
 
 // complaints / accepted recipients, 0 when `accepted` is 0.
 double complaint_rate(std::int64_t complaints, std::int64_t accepted);
+// The rate as people read it: "0.060%", or "-" when nothing was accepted (no rate).
+std::string complaint_rate_text(std::int64_t complaints, std::int64_t accepted);
 
 std::string sender_report_json(const SenderReport& report);
+// The daily table lists only the days with messages or complaints.
 std::string sender_report_text(const SenderReport& report);
 std::string sender_report_html(const SenderReport& report);
 

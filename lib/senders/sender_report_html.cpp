@@ -97,14 +97,14 @@ std::string sender_report_html(const SenderReport& report) {
         out += "<tr><td><a href=\"#scope-" + escaped(s.scope) + "\">" + escaped(s.scope) + "</a></td><td class=\"n\">" +
                std::to_string(s.messages) + "</td><td class=\"n\">" + std::to_string(s.recipients) +
                "</td><td class=\"n\">" + std::to_string(s.complaints) + "</td><td class=\"n\">" +
-               number(s.complaint_rate() * 100.0, "%.3f%%") + "</td><td" +
+               complaint_rate_text(s.complaints, s.accepted_recipients) + "</td><td" +
                (s.suspended ? " class=\"suspended\">suspended" : ">active") + "</td></tr>\n";
     out += "</table>\n";
     for (const SenderSummary& s : report.scopes) {
         out += "<section id=\"scope-" + escaped(s.scope) + "\"><h2>" + escaped(s.scope) + "</h2>\n";
         if (s.suspended) out += "<p class=\"suspended\">Suspended: " + escaped(s.suspended_reason) + "</p>\n";
         out += "<p>" + std::to_string(s.messages) + " messages to " + std::to_string(s.recipients) + " recipients, " +
-               std::to_string(s.complaints) + " complaints (rate " + number(s.complaint_rate() * 100.0, "%.3f%%") +
+               std::to_string(s.complaints) + " complaints (rate " + complaint_rate_text(s.complaints, s.accepted_recipients) +
                "), " + std::to_string(s.suppressions) + " suppressions.</p>\n";
         out += bar_chart(s.daily, "Messages per day", "#4a78b5", "%.0f",
                          [](const SenderDay& d) { return static_cast<double>(d.messages); });
