@@ -150,7 +150,6 @@ echo "# gap without a successful lookup: $gap s, starting $gap_at s from the sto
 expect_eq "every message: 250 and delivered once to the consenting recipient only, or 4xx and not delivered" "$bad" "-"
 expect_eq "every message got a reply" "$total" $((SENDERS * COUNT))
 expect_eq "no message lost or rejected (reply other than 250 or 4xx)" "$other" 0
-if [ "$ok" -gt 0 ]; then pass "mail flowed"; else fail "mail flowed" "$total sent, $ok accepted"; fi
 after=$(awk -v te="$t_stopped" '$3 == 250 && $1 > te + 1' "$T/sent" | wc -l)
 if [ "$after" -gt 0 ]; then pass "lookups go on after the primary stopped"
 else fail "lookups go on after the primary stopped" "no 250 later than 1 s after the stop"; fi
