@@ -6,7 +6,8 @@
 # chrooted smtpd with the socket inside the chroot (the README's recipe), and what
 # milter_default_action does while the filter is down. A revoke or suppression applies within
 # 2 s whatever ConsentCacheTTL says (DESIGN §11), with SQLite and with two milters on one
-# PostgreSQL; the time from consentctl's return to each milter's cache flush is printed.
+# PostgreSQL (where a suspension also reaches both milters within 2 s); the time from
+# consentctl's return to each milter's cache flush is printed.
 # Needs root, the postfix package and the PostgreSQL server binaries.
 . tests/lib.sh
 . tests/postfix/harness.sh
@@ -189,6 +190,22 @@ if pg_up; then
             echo "PostgreSQL-sample $ms $([ "$ms" = none ] || echo $((run + ms)))" >>"$T/latency"
         done
     done
+    # A suspension reaches both milters at once: their next messages (the sender's state is
+    # cached for ConsentCacheTTL 3600) are refused within 2 s of consentctl's return.
+    n1=$(flushes "$T/milter.log") n2=$(flushes "$T/milter2.log")
+    "$CTL" -c "$T/pg.conf" suspend shop.example --reason "spam run" >/dev/null 2>&1
+    t0=$(now)
+    ms1=$(flushed_ms "$T/milter.log" "$n1" "$t0") ms2=$(flushed_ms "$T/milter2.log" "$n2" "$t0")
+    replies=""
+    for p in $PORT $PORT2; do
+        f=$(message "pgsusp-$p" compliant.eml)
+        replies="$replies$(SEND_PORT=$p send keep@example.net "$f");"
+    done
+    took=$(ms_between "$t0" "$(now)")
+    expect_eq "PostgreSQL suspend: both milters refuse the next message with sender:suspended (flushes after $ms1 / $ms2 ms)" \
+        "$(echo "$replies" | grep -o '550 5.7.1 [^;]*sender:suspended' | wc -l | tr -d ' ')" 2
+    expect_eq "PostgreSQL suspend: both replies within 2 s of consentctl (${took} ms)" "$([ "$took" -lt 2000 ] && echo yes)" yes
+    "$CTL" -c "$T/pg.conf" unsuspend shop.example >/dev/null 2>&1
     kill "$MILTER2_PID" && wait "$MILTER2_PID"
     MILTER2_PID=""
     postconf -c "$T/etc" -MX "127.0.0.1:$PORT2/inet" && postfix -c "$T/etc" reload >/dev/null 2>&1

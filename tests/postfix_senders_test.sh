@@ -3,7 +3,8 @@
 # Senders (DESIGN §11) through a real Postfix, on the private Postfix + smtp-sink + milter
 # harness with an SQLite store made by `consentctl init`: the milter's traffic counters reach
 # the store's traffic table within ~12 s (written every 10 s) and at stop, and a suspended scope
-# gets 550 with sender:suspended even when ExemptClients matches the client.
+# gets 550 with sender:suspended even when ExemptClients matches the client; an imported ARF
+# report that puts the complaint rate above ComplaintRateLimit suspends the scope.
 # Needs root and the postfix package.
 . tests/lib.sh
 . tests/postfix/harness.sh
@@ -80,6 +81,65 @@ send reader@example.net "$f" >/dev/null
 milter_stop
 expect_eq "at stop: the last rejected message is in the store" "$before -> $(traffic verdict reject)" "3 3 -> 4 4"
 expect_eq "exempt messages count as accepted: 1 + 2 exempt" "$(traffic verdict accept)" "3 4"
+
+# --- the complaint rate from imported ARF reports: an automatic suspension ---------------------
+# arf ID RCPT: an abuse report (RFC 5965) received today about a message of shop.example to RCPT.
+arf() {
+    cat <<ARF
+From: Feedback Loop <fbl@isp.example>
+To: abuse@esp.example
+Subject: abuse report $1
+Date: $(date -R)
+Message-ID: <report-$1@isp.example>
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=feedback-report; boundary="b-$1"
+
+--b-$1
+Content-Type: text/plain
+
+An abuse report.
+
+--b-$1
+Content-Type: message/feedback-report
+
+Feedback-Type: abuse
+Version: 1
+Original-Mail-From: <news@shop.example>
+Original-Rcpt-To: <$2>
+Arrival-Date: $(date -R)
+
+--b-$1
+Content-Type: message/rfc822
+
+Return-Path: <news@shop.example>
+From: News <news@shop.example>
+To: $2
+Subject: Offers
+Message-ID: <$1@shop.example>
+
+Offers.
+--b-$1--
+ARF
+}
+"$CTL" -c "$T/store.conf" unsuspend shop.example >/dev/null 2>&1
+milter_conf "$T/rate.conf" "ConsentDatabase sqlite:$T/db/consent.db" "ConsentScope sender-domain" \
+    "ComplaintRateLimit 10" "ComplaintRateMinVolume 4" "ComplaintRateAction suspend"
+cp "$T/rate.conf" "$T/running.conf"
+milter_start "$T/running.conf" || { fail "milter starts with ComplaintRate*" "see above"; finish; exit 1; }
+f=$(message r1 compliant.eml)
+expect_contains "no complaint yet (4 accepted recipients today): 250" "$(send reader@example.net "$f")" "250 "
+arf r1 other@example.net >"$T/msg/arf1.eml"
+ctl_change import-arf "$T/msg/arf1.eml"
+expect_contains "import-arf recorded the complaint" "$("$CTL" -c "$T/store.conf" complaints shop.example 2>&1)" \
+    "other@example.net"
+f=$(message r2 compliant.eml)
+expect_contains "1 complaint / 4 or 5 accepted recipients > 10 %: 550 sender:suspended" \
+    "$(send reader@example.net "$f")" "550 5.7.1 Message violates sending policy: sender:suspended"
+expect_contains "the automatic suspension states the figures" \
+    "$("$CTL" -c "$T/store.conf" suspended 2>&1)" "above ComplaintRateLimit 10%"
+f=$(message r3 compliant.eml)
+expect_contains "and holds for the next message" "$(send reader@example.net "$f")" "sender:suspended"
+milter_stop
 
 pf_show_trouble
 echo "# postfix_senders_test ran $(($(date +%s) - started))s"

@@ -27,13 +27,15 @@ std::string one_line(std::string_view s) {
 // SQLSTATE class 08 (connection exception) and the shutdown family 57P01..57P03 mean the
 // server went away. An error without SQLSTATE was made by libpq itself: "server closed the
 // connection unexpectedly" arrives that way, before PQstatus() turns CONNECTION_BAD.
+// 25006 (read-only transaction) is a connection that failed over to a standby: connecting
+// again reaches the primary once it is back (multi-host conninfo, README "Running a fleet").
 // Everything else is an answer from a live server.
 bool is_connection_error(PGconn* pg, const PGresult* res) {
     if (PQstatus(pg) == CONNECTION_BAD) return true;
     const char* state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : nullptr;
     if (!state) return true;
     std::string_view s = state;
-    return s.starts_with("08") || s == "57P01" || s == "57P02" || s == "57P03";
+    return s.starts_with("08") || s == "57P01" || s == "57P02" || s == "57P03" || s == "25006";
 }
 
 // Server NOTICE/WARNING messages ("relation already exists, skipping", shutdown warnings)
