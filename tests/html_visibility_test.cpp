@@ -160,6 +160,25 @@ TEST_CASE("<style> rules are honoured") {
     check_case(c);
 }
 
+// The pass that collects a late <style> stops once the rest cannot add style text; these
+// fail if it stops early (inside a long style, an unfinished start tag, or a comment).
+TEST_CASE("a late <style> is read whole, however far its rule is") {
+    const std::string link = R"x(<body><div class="h"><a href="u">Unsubscribe</a></div>)x";
+    const std::string filler(5000, ' ');
+    const std::string tail = "<p>" + std::string(20000, 'x') + "</p></body>";
+    const std::string rule = ".h{display:none}</style>";
+    auto html = GENERATE_REF(values<std::string>({
+        link + "<style>" + filler + rule + tail,
+        link + "<style>" + std::string(900, '\n') + ".p{color:red}" + filler + rule + tail,
+        link + R"x(<style title="a>b">)x" + filler + rule + tail,
+        link + "<style>" + rule + "<!--<style>.h{display:block}</style>" + filler + "-->" + tail,
+    }));
+    HtmlLink got = link_by_href(extract_html_links(html), "u");
+    INFO("html starts: " << html.substr(0, 120));
+    CHECK_FALSE(got.visible);
+    CHECK(got.why == "display-none");
+}
+
 TEST_CASE("desktop and mobile: a link visible in either is visible") {
     auto c = GENERATE(values<Case>({
         {"mobile-only block shown by @media", R"x(<style>.mobile-only{display:none} @media (max-width:600px){.mobile-only{display:block !important}}</style><div class="mobile-only"><a href="u">Unsubscribe</a></div>)x", true, ""},

@@ -318,10 +318,30 @@ void Scanner::preload_styles(std::string_view html) {
     if (!ctxt) return;
     htmlCtxtUseOptions(ctxt, HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
                                  HTML_PARSE_NONET | HTML_PARSE_IGNORE_ENC);
-    constexpr std::size_t kChunk = 64 * 1024;
-    for (std::size_t off = 0; off < html.size(); off += kChunk)
-        htmlParseChunk(ctxt, html.data() + off, static_cast<int>(std::min(kChunk, html.size() - off)), 0);
-    htmlParseChunk(ctxt, nullptr, 0, 1);
+    // Past the '>' after the last "<style", the input cannot start a style element. Once the
+    // parser has consumed everything fed to it, sits in content and has no style open, the
+    // rest cannot add style text and is not parsed. Pieces end just after a '>' so that the
+    // parser, which holds back an unfinished token, can be caught with nothing pending.
+    auto feed = [&](std::size_t from, std::size_t to) {
+        constexpr std::size_t kChunk = 64 * 1024;
+        for (std::size_t off = from; off < to; off += kChunk)
+            htmlParseChunk(ctxt, html.data() + off, static_cast<int>(std::min(kChunk, to - off)), 0);
+    };
+    auto inert = [&] {
+        return collector.in_style == 0 && ctxt->instate == XML_PARSER_CONTENT && ctxt->input &&
+               ctxt->input->cur == ctxt->input->end;
+    };
+    constexpr std::size_t kStep = 4 * 1024;
+    std::size_t off = html.find('>', ifind(html, "<style", true));
+    off = off == std::string_view::npos ? html.size() : off + 1;
+    feed(0, off);
+    while (off < html.size() && !inert()) {
+        std::size_t gt = html.find('>', std::min(off + kStep, html.size()));
+        std::size_t to = gt == std::string_view::npos ? html.size() : gt + 1;
+        feed(off, to);
+        off = to;
+    }
+    if (off == html.size()) htmlParseChunk(ctxt, nullptr, 0, 1);
     htmlFreeParserCtxt(ctxt);
     styles_preloaded_ = true;
 }
