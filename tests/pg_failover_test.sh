@@ -16,7 +16,7 @@
 FROM=news@shop.example
 RCPTS=yes@example.net,gone@example.net,none@example.net
 SENDERS=${SENDERS:-3}  # parallel SMTP sessions
-COUNT=${COUNT:-500}    # messages each
+COUNT=${COUNT:-300}    # messages each
 TSA=${TSA:-any}        # target_session_attrs (TSA=read-write shows what this test catches)
 MAX_GAP=5              # seconds without a successful lookup that still count as "a few"
 started=$(date +%s)
