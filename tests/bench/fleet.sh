@@ -78,6 +78,8 @@ start_milter() {
 }
 
 rss_kb() { awk '$1 == "VmRSS:" { print $2 }' "/proc/$1/status"; }
+# glibc malloc arenas besides the main heap: anonymous mappings starting on a 64 MiB boundary.
+arenas() { grep -c '^[0-9a-f]*[048c]000000-[0-9a-f]* rw-p 00000000 00:00 0 *$' "/proc/$1/maps"; }
 
 # ---------------------------------------------------------------- FLEET_RSS=1: memory only
 if [ -n "${FLEET_RSS:-}" ]; then
@@ -94,7 +96,7 @@ if [ -n "${FLEET_RSS:-}" ]; then
     start_milter rss "ConsentDatabase sqlite:$T/rss.db"
     pid=$(cat "$T/rss.pid")
     say "RSS: one consent-milter (SQLite, $RSS_RECORDS records), $RSS_MESSAGES newsletters of $(wc -c <"$T/newsletter.eml") bytes, 4 connections; load $(load)"
-    printf '%10s %10s %10s %10s %8s %s\n' messages "VmRSS kB" "vs first" "msgs/s" lost "load"
+    printf '%10s %10s %10s %10s %8s %7s %s\n' messages "VmRSS kB" "vs first" "msgs/s" lost arenas "load"
     sent=0 first=""
     while [ $sent -lt "$RSS_MESSAGES" ]; do
         "$LOAD" --socket "$T/rss.sock" --message "$T/newsletter.eml" --messages $STEP --connections 4 \
@@ -103,9 +105,9 @@ if [ -n "${FLEET_RSS:-}" ]; then
         sent=$((sent + STEP))
         kb=$(rss_kb "$pid")
         [ -n "$first" ] || first=$kb
-        awk -v n=$sent -v kb="$kb" -v f="$first" -v l="$(load)" -F'\t' '$1 == "RESULT" {
+        awk -v n=$sent -v kb="$kb" -v f="$first" -v l="$(load)" -v a="$(arenas "$pid")" -F'\t' '$1 == "RESULT" {
             split($4, r, "="); split($10, x, "=")
-            printf "%10d %10d %+9.1f%% %10.0f %8d %s\n", n, kb, (kb - f) * 100 / f, r[2], x[2], l }' "$T/load.out"
+            printf "%10d %10d %+9.1f%% %10.0f %8d %7d %s\n", n, kb, (kb - f) * 100 / f, r[2], x[2], a, l }' "$T/load.out"
     done
     awk -v kb="$kb" -v f="$first" 'BEGIN { printf "target: RSS flat within 5%% of the sample at 100,000: %s (%+.1f%%)\n",
         (kb <= f * 1.05 && kb >= f * 0.95) ? "MET" : "NOT MET", (kb - f) * 100 / f }'
@@ -239,6 +241,7 @@ for ttl in 0 ""; do
 done
 echo "(traffic: rows of the traffic table inserted or updated per second;"
 echo " conns: peak client backends / milters x (pool $POOL + 1);"
+echo " p99, max: the highest of the milters' latencies, MAIL to final reply;"
 echo " !accept: final replies other than accept/continue; lookups = messages x $RCPTS recipients)"
 awk -F'\t' '$2 == 1 { base[$1] += $3; nb[$1]++ } $2 > 1 { fleet[$1] += $3; nf[$1]++; n = $2 }
     END { for (k in base) if (nf[k] && base[k])
