@@ -249,7 +249,7 @@ awk -F'\t' '$2 == 1 { base[$1] += $3; nb[$1]++ } $2 > 1 { fleet[$1] += $3; nf[$1
             (fleet[k] / nf[k]) / (base[k] / nb[k]) }' "$T/rates"
 if [ -s "$T/propagation" ]; then
     awk '$3 != "" { print $3 }' "$T/propagation" | sort -n | awk -v n="$MILTERS" -v s="$SAMPLES" '{ v[NR] = $1 }
-        END { if (NR) printf "revoke under load -> cache flush, from consentctl start: %d samples (%d revokes x %d milters),"
+        END { if (NR) printf "revoke under load -> cache flush, from consentctl start: %d samples (%d revokes x %d milters)," \
                              " median %d ms, max %d ms\n", NR, s, n, v[int((NR + 1) / 2)], v[NR] }'
     missing=$(awk '$3 == ""' "$T/propagation" | wc -l)
     [ "$missing" -eq 0 ] || say "$missing flushes not seen within 5 s"
