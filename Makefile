@@ -151,6 +151,7 @@ check-docs: $(BUILD)/dump_directives
 # lookups, end to end through a private Postfix, milter memory. Variables: BENCH_MESSAGES,
 # BENCH_SESSIONS, BENCH_ROUNDS, BENCH_RECORDS (see tests/bench/run.sh).
 BENCH_PROGRAMS := $(BUILD)/bench/bench_evaluate $(BUILD)/bench/bench_consent $(BUILD)/bench/null_milter
+BENCH_PROGRAMS += $(BUILD)/bench/milter_load
 
 $(BUILD)/bench/bench_evaluate: $(BUILD)/tests/bench/bench_evaluate.o $(BUILD)/tests/bench/bench_messages.o \
     $(BUILD)/tests/bench/bench_components.o $(LIB_A)
@@ -164,6 +165,10 @@ $(BUILD)/bench/bench_consent: $(BUILD)/tests/bench/bench_consent.o $(LIB_A)
 $(BUILD)/bench/null_milter: $(BUILD)/tests/bench/null_milter.o
 	@mkdir -p $(dir $@)
 	$(CXX) $(LDFLAGS) -o $@ $^ -lmilter -pthread
+
+$(BUILD)/bench/milter_load: $(BUILD)/tests/bench/milter_load.o
+	@mkdir -p $(dir $@)
+	$(CXX) $(LDFLAGS) -o $@ $^ -pthread
 
 bench: $(PROGRAMS) $(BENCH_PROGRAMS)
 	@BUILD=$(BUILD) CORPUS_DIR=$(CORPUS_DIR) sh tests/bench/run.sh

@@ -116,4 +116,12 @@ END {
             big_n, big_n, limit, (big_hwm <= limit) ? "MET" : "NOT MET", big_hwm
     }
 }' "$out"
+
+# Fleet (issue 15): milters on one private PostgreSQL driven by milter_load; only when asked
+# for with BENCH_FLEET=1 (needs root; FLEET_* variables in tests/bench/fleet.sh). It follows
+# the end-to-end part (BENCH_SKIP_E2E skips both); `sh tests/bench/fleet.sh` runs it alone.
+if [ -n "${BENCH_FLEET:-}" ]; then
+    echo
+    sh tests/bench/fleet.sh || status=1
+fi
 exit $status
