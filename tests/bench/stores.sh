@@ -3,16 +3,16 @@
 # stores.sh - consent lookups/s on 10,000,000-record stores, SQLite and PostgreSQL (issue 15),
 # each beside a 1,000,000-record store measured in the same rounds. Not part of `make check`.
 #
-#   make BUILD=build build/bench/bench_consent && BUILD=build sh tests/bench/stores.sh
+#   make build/consentctl build/bench/bench_consent && BUILD=build sh tests/bench/stores.sh
 #
 # Builds each store once and caches it under $BUILD/bench: SQLite files consent-N.db through
 # import_records (bench_consent), and a private PostgreSQL cluster in $BUILD/bench/pg (initdb as
 # nobody when run as root; Unix socket only, no TCP), databases consent_N, filled by one
 # server-side INSERT ... SELECT of the same rows and "import" history events that
-# import_records writes (import_records through libpq is ~100 times slower), then VACUUM
-# (ANALYZE). The server is started here and stopped on exit. PostgreSQL "cold" = a restart (pg_ctl restart -m fast) and then every file
-# of the data directory dropped from the OS page cache; SQLite "cold" = the store's file
-# dropped. See tests/bench/bench_consent.cpp for the modes.
+# import_records writes (import_records through libpq is several times slower), then VACUUM
+# (ANALYZE). The server is started here and stopped on exit. PostgreSQL "cold" = a restart
+# (pg_ctl restart -m fast), then every file of the databases (data/base) dropped from the OS
+# page cache; SQLite "cold" = the store's file dropped. Modes: tests/bench/bench_consent.cpp.
 # Variables: BENCH_RECORDS [10000000], BENCH_BASELINE_RECORDS [1000000], BENCH_ROUNDS [2],
 # BENCH_LOOKUPS [20000], BENCH_THREADS [1,4], BENCH_SHARED_BUFFERS [128MB, PostgreSQL's
 # default], BENCH_STORES [sqlite pg].
@@ -93,7 +93,7 @@ COMMIT;" -c "VACUUM (ANALYZE)" && sql "ALTER DATABASE $b RENAME TO consent_$n" |
             echo "# store consent_$n: built, $n records in $(echo "$start $(date +%s.%N)" |
                 awk '{printf "%.1f", $2 - $1}') s (INSERT ... SELECT, VACUUM ANALYZE), load $(cut -d' ' -f1-3 /proc/loadavg)"
         done
-        bench "$(uri "$RECORDS")" "$(uri "$BASE")" --evict "$P/data" --cold-command \
+        bench "$(uri "$RECORDS")" "$(uri "$BASE")" --evict "$P/data/base" --cold-command \
             "$( [ "$(id -u)" = 0 ] && echo "runuser -u nobody -- ")$PG_BIN/pg_ctl -w -D $P/data -m fast restart >/dev/null"
         for n in "$BASE" "$RECORDS"; do
             echo "# size on disk, $n records: $(sql "SELECT round(pg_database_size('consent_$n') / 1e6, 1)") MB" \
