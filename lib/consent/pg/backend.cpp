@@ -250,8 +250,13 @@ public:
             addresses.push_back(address);
         }
         found.clear();
+        // Probe each key by primary key. An import grows the table inside its one transaction,
+        // unseen by ANALYZE: the planner would keep hash-joining a full scan of it per chunk,
+        // and a large import would go quadratic.
+        if (auto p = s_.exec("SET LOCAL enable_seqscan = off"); !p.ok()) return p.status();
         auto rows = s_.exec(kGetRecords, {text_array(scopes), text_array(addresses)});
         if (!rows.ok()) return rows.status();
+        if (auto p = s_.exec("SET LOCAL enable_seqscan = on"); !p.ok()) return p.status();
         if (rows->size() != static_cast<int>(keys.size()))
             return Status::Internal("consent import: " + std::to_string(rows->size()) + " rows for " +
                                     std::to_string(keys.size()) + " keys");
