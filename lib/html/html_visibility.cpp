@@ -75,9 +75,18 @@ void append_collapsed(std::string& buf, const char* s, std::size_t n) {
     };
     for (std::size_t i = 0; i < n; ++i) {
         auto c = static_cast<unsigned char>(s[i]);
-        if (c > 0x20 && c < 0x80) {  // the common case: a run of visible ASCII, copied at once
+        if (c > 0x20 && c < 0x80) {
+            // The common case, copied at once: visible ASCII, and single spaces between two
+            // such characters (a space after a visible character collapses to itself).
+            auto visible = [&](std::size_t k) {
+                return static_cast<unsigned char>(s[k]) > 0x20 && static_cast<unsigned char>(s[k]) < 0x80;
+            };
             std::size_t j = i + 1;
-            while (j < n && static_cast<unsigned char>(s[j]) > 0x20 && static_cast<unsigned char>(s[j]) < 0x80) ++j;
+            for (;;) {
+                while (j < n && visible(j)) ++j;
+                if (j + 1 < n && s[j] == ' ' && visible(j + 1)) j += 2;
+                else break;
+            }
             buf.append(s + i, j - i);
             i = j - 1;
             continue;
