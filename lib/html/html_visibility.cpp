@@ -48,11 +48,6 @@ constexpr std::size_t kMaxSiblings = 32;
 // Distinct style attributes whose parsed declarations are kept per document.
 constexpr std::size_t kInlineStyleCache = 512;
 
-struct StringHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
-
 bool in_list(std::string_view tag, std::initializer_list<std::string_view> list) {
     return std::find(list.begin(), list.end(), tag) != list.end();
 }
