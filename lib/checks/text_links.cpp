@@ -77,6 +77,9 @@ std::vector<TextLink> scan_line(std::string_view line) {
     std::vector<std::pair<std::size_t, std::size_t>> taken;
     std::size_t i = 0;
     while (i < line.size()) {
+        // Every scheme below starts with h or m: other bytes are skipped without a compare.
+        const unsigned char first = static_cast<unsigned char>(line[i]) | 0x20;
+        if (first != 'h' && first != 'm') { ++i; continue; }
         TextLink::Kind kind;
         std::size_t scheme_len;
         if (istarts(line, i, "https://")) { kind = TextLink::Kind::http; scheme_len = 8; }
@@ -142,6 +145,7 @@ std::size_t terminator_at(std::string_view w, std::size_t pos) {
     char c = w[pos];
     if (c == '.' || c == '!' || c == '?')
         return (pos + 1 == w.size() || std::isspace(static_cast<unsigned char>(w[pos + 1]))) ? 1 : 0;
+    if (c != '\xE3' && c != '\xEF') return 0;  // the lead bytes of the three below
     for (std::string_view t : {"\xE3\x80\x82", "\xEF\xBC\x81", "\xEF\xBC\x9F"})
         if (w.substr(pos, t.size()) == t) return t.size();
     return 0;

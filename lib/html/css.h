@@ -78,6 +78,12 @@ private:
     std::array<Value, static_cast<std::size_t>(CssProp::count)> values_{};
 };
 
+// Hash for maps keyed by std::string that are looked up with a std::string_view.
+struct StringHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
 // What the selector matcher needs to know about an element.
 struct CssElement {
     std::string tag;      // lower case
@@ -146,11 +152,7 @@ private:
         std::array<std::uint64_t, 4> ancestors{};  // ancestry bits the subject's chain must have
     };
     struct Matcher;  // css.cpp
-    struct Hash {
-        using is_transparent = void;
-        std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-    };
-    using Index = std::unordered_map<std::string, std::vector<std::uint32_t>, Hash, std::equal_to<>>;
+    using Index = std::unordered_map<std::string, std::vector<std::uint32_t>, StringHash, std::equal_to<>>;
 
     bool add_block(std::string_view css, std::uint8_t viewports, int depth, std::size_t max_rules);
     bool add_rule(std::string_view selectors, std::string_view body, std::uint8_t viewports,

@@ -28,6 +28,7 @@
 #include <cctype>
 #include <cstring>
 #include <mutex>
+#include <unordered_map>
 
 #include "html/css.h"
 
@@ -44,6 +45,8 @@ constexpr std::size_t kCssMatchBudget = 5'000'000;
 constexpr std::size_t kMaxCommentParses = 1000;
 // Preceding siblings kept per element for `+` / `~` selectors; `~` looks no further back.
 constexpr std::size_t kMaxSiblings = 32;
+// Distinct style attributes whose parsed declarations are kept per document.
+constexpr std::size_t kInlineStyleCache = 512;
 
 bool in_list(std::string_view tag, std::initializer_list<std::string_view> list) {
     return std::find(list.begin(), list.end(), tag) != list.end();
@@ -67,9 +70,18 @@ void append_collapsed(std::string& buf, const char* s, std::size_t n) {
     };
     for (std::size_t i = 0; i < n; ++i) {
         auto c = static_cast<unsigned char>(s[i]);
-        if (c > 0x20 && c < 0x80) {  // the common case: a run of visible ASCII, copied at once
+        if (c > 0x20 && c < 0x80) {
+            // The common case, copied at once: visible ASCII, and single spaces between two
+            // such characters (a space after a visible character collapses to itself).
+            auto visible = [&](std::size_t k) {
+                return static_cast<unsigned char>(s[k]) > 0x20 && static_cast<unsigned char>(s[k]) < 0x80;
+            };
             std::size_t j = i + 1;
-            while (j < n && static_cast<unsigned char>(s[j]) > 0x20 && static_cast<unsigned char>(s[j]) < 0x80) ++j;
+            for (;;) {
+                while (j < n && visible(j)) ++j;
+                if (j + 1 < n && s[j] == ' ' && visible(j + 1)) j += 2;
+                else break;
+            }
             buf.append(s + i, j - i);
             i = j - 1;
             continue;
@@ -262,6 +274,7 @@ private:
     const char* hidden_reason(const ComputedStyle& s, bool is_text) const;
     const char* hidden_reason(const Level& lv, bool is_text) const;
     void add_hints(const std::string& tag, const Attrs& at, double parent_px);
+    const std::vector<CssDeclaration>& inline_declarations(std::string_view style);
     void open_link(Level& lv, const std::string& tag, std::string_view href, std::string_view title);
     void finalize(std::uint32_t pending, std::size_t all_end, std::size_t vis_end);
 
@@ -272,7 +285,11 @@ private:
     std::vector<Level> levels_;
     std::vector<CssElement> chain_;  // parallel to levels_; [0] is the document root
     std::vector<Pending> pending_;
-    std::vector<CssDeclaration> decls_;  // scratch: hints and inline declarations
+    std::vector<CssDeclaration> decls_;  // scratch: presentational hints
+    // Parsed style="..." attributes by their text: a newsletter repeats the same few on
+    // hundreds of elements. At most kInlineStyleCache entries; references stay valid.
+    std::unordered_map<std::string, std::vector<CssDeclaration>, StringHash, std::equal_to<>> inline_cache_;
+    std::vector<CssDeclaration> inline_scratch_;  // an attribute parsed when the cache is full
     std::vector<std::uint32_t> hits_;    // scratch: matching <style> rules
     Stylesheet sheet_;
     std::string all_, vis_, style_text_;
@@ -401,6 +418,15 @@ void Scanner::add_hints(const std::string& tag, const Attrs& at, double parent_p
     }
 }
 
+const std::vector<CssDeclaration>& Scanner::inline_declarations(std::string_view style) {
+    if (auto it = inline_cache_.find(style); it != inline_cache_.end()) return it->second;
+    std::vector<CssDeclaration>& out =
+        inline_cache_.size() < kInlineStyleCache ? inline_cache_[std::string(style)] : inline_scratch_;
+    out.clear();
+    parse_css_declarations(style, out);
+    return out;
+}
+
 void Scanner::start(const char* name, const char** attrs) {
     if (stopped_ || skipped_ > 0 || levels_.size() > opt_.max_depth) {
         if (!stopped_ && skipped_ == 0) note("limit:html-depth");
@@ -438,15 +464,20 @@ void Scanner::start(const char* name, const char** attrs) {
     // Cascade: user-agent defaults and presentational hints, <style> rules, inline style.
     decls_.clear();
     add_hints(tag, at, parent.style.font_px);
-    std::size_t hint_count = decls_.size();
-    if (!at.style.empty()) parse_css_declarations(at.style, decls_);
-
     CascadedStyle cascaded;
     CssPriority prio;
-    for (std::size_t i = 0; i < decls_.size(); ++i) {
-        prio.origin = i < hint_count ? CssPriority::hint : CssPriority::inline_style;
-        prio.order = static_cast<std::uint32_t>(i);
-        cascaded.apply(decls_[i], prio);
+    std::uint32_t order = 0;
+    prio.origin = CssPriority::hint;
+    for (const CssDeclaration& d : decls_) {
+        prio.order = order++;
+        cascaded.apply(d, prio);
+    }
+    if (!at.style.empty()) {
+        prio.origin = CssPriority::inline_style;
+        for (const CssDeclaration& d : inline_declarations(at.style)) {
+            prio.order = order++;
+            cascaded.apply(d, prio);
+        }
     }
     CssElement& el = chain_.emplace_back();
     el.tag = tag;
