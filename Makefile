@@ -194,8 +194,9 @@ deb:
 
 # Fuzzing (issue 7): the libFuzzer targets tests/fuzz/fuzz_*.cpp, built with clang++ and
 # -fsanitize=fuzzer,address,undefined into $(BUILD)-fuzz/ (lib/ is recompiled there with the
-# same flags), then run one at a time for FUZZ_SECONDS each on seeds made from tests/data and
-# the shared corpus; fails on a crash, a hang (>10 s per input), a leak or a sanitizer report.
+# same flags), then run FUZZ_JOBS (default 2) at a time for FUZZ_SECONDS each on seeds made from
+# tests/data and the shared corpus; fails on a crash, a hang (>10 s per input), a leak or a
+# sanitizer report.
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.cpp,%,$(wildcard tests/fuzz/fuzz_*.cpp))
 .PHONY: fuzz fuzz-build
