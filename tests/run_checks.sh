@@ -16,8 +16,8 @@ wanted() { [ -z "$only" ] || case "$only" in *",$1,"*) return 0 ;; *) return 1 ;
 BUILD=${BUILD:-build}
 export BUILD CORPUS_DIR
 . tests/jobs.sh
-JOBS_ALONE="hostile hostile_milter pg_failover fault"
-# The longest suites start first, so that the short ones fill in beside them.
+JOBS_ALONE="fault hostile hostile_milter pg_failover postfix_paths postfix_senders"
+# The longest suites start first, so that the short ones fill in beside them; the lone ones last.
 FIRST="deb unit"
 total_pass=0
 total_fail=0
@@ -77,13 +77,14 @@ script_counts() {
     [ "$2" -ne 0 ] && [ "$f" -eq 0 ] && add 0 1
 }
 
+all="unit $(for s in tests/*_test.sh; do [ -f "$s" ] && basename "$s" _test.sh; done)"
+alone() { case " $JOBS_ALONE " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 suites=""
-for name in $FIRST unit $(for s in tests/*_test.sh; do [ -f "$s" ] && basename "$s" _test.sh; done); do
-    wanted "$name" || continue
+for name in $FIRST $all; do  # FIRST, then the others, each once and only if it exists
     case " $suites " in *" $name "*) continue ;; esac
-    [ "$name" = unit ] || [ -f "tests/${name}_test.sh" ] || continue
-    suites="$suites $name"
+    case " $all " in *" $name "*) wanted "$name" && ! alone "$name" && suites="$suites $name" ;; esac
 done
+for name in $all; do alone "$name" && wanted "$name" && suites="$suites $name"; done
 # shellcheck disable=SC2086
 run_jobs "${CHECK_JOBS:-2}" run_suite suite_done $suites
 
