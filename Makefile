@@ -2,7 +2,8 @@
 # consent-milter - GNU Makefile (no autotools).
 #
 #   make             build build/consent-milter and build/consentctl
-#   make check       install missing Debian packages, build, run every test; ends "N passed, N failed"
+#   make check       install missing Debian packages, build, run every test, CHECK_JOBS (2) suites
+#                    at a time (tests/run_checks.sh); ends "N passed, N failed"
 #   make check-unit  the edit-compile-test loop: the unit tests (without the PostgreSQL ones) and
 #                    the offline tests of the programs and the docs; no root, no services
 #   make run         install the missing packages the programs need, build in parallel, run the

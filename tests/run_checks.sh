@@ -4,7 +4,7 @@
 #   - build/unit_tests (Catch2): counted by test case
 #   - tests/*_test.sh: each prints its own "N passed, M failed" as its last line
 # Suites run CHECK_JOBS [2] at a time (tests/jobs.sh); each one's output is buffered and printed
-# whole when it ends, followed by "== NAME: S s" (its wall time). Those in ALONE below run with
+# whole when it ends, followed by "== NAME: S s" (its wall time). Those in JOBS_ALONE run with
 # no other suite beside them: they time replies or set a load, and a neighbour would skew it.
 # Environment: BUILD (build directory), CORPUS_DIR (the shared corpus), UNIT_TEST_ARGS (a
 # Catch2 test spec for build/unit_tests, e.g. '~[pg]' as `make check-unit` passes), CHECK_JOBS.
