@@ -77,7 +77,7 @@ script_counts() {
     [ "$2" -ne 0 ] && [ "$f" -eq 0 ] && add 0 1
 }
 
-all="unit $(for s in tests/*_test.sh; do [ -f "$s" ] && basename "$s" _test.sh; done)"
+all="unit $(for s in tests/*_test.sh; do [ -f "$s" ] && printf '%s ' "$(basename "$s" _test.sh)"; done)"
 alone() { case " $JOBS_ALONE " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 suites=""
 for name in $FIRST $all; do  # FIRST, then the others, each once and only if it exists
