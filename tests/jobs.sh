@@ -24,7 +24,7 @@ run_jobs() {
         (
             exec 9>&8 8>&-
             started=$(date +%s)
-            "$jobs_run" "$jobs_item" >"$JOBS_DIR/$jobs_item.out" 2>&1 </dev/null
+            "$jobs_run" "$jobs_item" >"$JOBS_DIR/$jobs_item.out" 2>&1 </dev/null 9>&-
             echo "$jobs_item $? $(( $(date +%s) - started ))" >&9
         ) &
         jobs_running=$((jobs_running + 1))
