@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: Apache-2.0
-# Runs each libFuzzer target named on the command line for FUZZ_SECONDS, FUZZ_JOBS [2] at a time, on
-# seeds made from tests/data and the shared corpus (tests/fuzz/make_seeds.py). The growing
+# Runs each libFuzzer target named on the command line for FUZZ_SECONDS, FUZZ_JOBS [2] at a
+# time (tests/jobs.sh), on seeds made from tests/data and the shared corpus
+# (tests/fuzz/make_seeds.py). The growing
 # corpus stays in $BUILD-fuzz/corpus/<target> (not committed); a crash leaves its input in
 # $BUILD-fuzz/artifacts/. Prints ok/not ok per target and the final "N passed, M failed".
 # Environment: BUILD [build], CORPUS_DIR (the shared corpus), FUZZ_SECONDS [60],
