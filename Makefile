@@ -2,7 +2,8 @@
 # consent-milter - GNU Makefile (no autotools).
 #
 #   make             build build/consent-milter and build/consentctl
-#   make check       install missing Debian packages, build, run every test; ends "N passed, N failed"
+#   make check       install missing Debian packages, build, run every test, CHECK_JOBS (2) suites
+#                    at a time (tests/run_checks.sh); ends "N passed, N failed"
 #   make check-unit  the edit-compile-test loop: the unit tests (without the PostgreSQL ones) and
 #                    the offline tests of the programs and the docs; no root, no services
 #   make run         install the missing packages the programs need, build in parallel, run the
@@ -199,8 +200,9 @@ deb:
 
 # Fuzzing (issue 7): the libFuzzer targets tests/fuzz/fuzz_*.cpp, built with clang++ and
 # -fsanitize=fuzzer,address,undefined into $(BUILD)-fuzz/ (lib/ is recompiled there with the
-# same flags), then run one at a time for FUZZ_SECONDS each on seeds made from tests/data and
-# the shared corpus; fails on a crash, a hang (>10 s per input), a leak or a sanitizer report.
+# same flags), then run FUZZ_JOBS (default 2) at a time for FUZZ_SECONDS each on seeds made from
+# tests/data and the shared corpus; fails on a crash, a hang (>10 s per input), a leak or a
+# sanitizer report.
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.cpp,%,$(wildcard tests/fuzz/fuzz_*.cpp))
 .PHONY: fuzz fuzz-build

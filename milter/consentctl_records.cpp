@@ -20,7 +20,7 @@ bool scope_operand(Ctl& ctl, const Args& args, std::size_t i, std::string& scope
 }
 
 bool key_operands(Ctl& ctl, const Args& args, bool allow_global, std::string& scope, std::string& address) {
-    if (allow_global && normalize_scope(args.operands[0]) == "*") scope = "*";
+    if (allow_global && normalize_scope(args.operands[0]) == "*") scope.assign(1, '*');  // `= "*"` trips GCC 12 -Wrestrict
     else if (!scope_operand(ctl, args, 0, scope)) return false;
     if (Status s = check_address(args.operands[1]); !s.ok()) {
         *ctl.err << "consentctl: " << s.message() << "\n";
