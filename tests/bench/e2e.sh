@@ -12,13 +12,16 @@
 #   v    the same on an inet: socket (libmilter sets no TCP_NODELAY: delayed-ACK stalls)
 #   vi   iii with its traffic counters off (CM_BENCH_NO_TRAFFIC=1, a second milter on the same
 #        store): "iii vi" measures what the per-sender counters (DESIGN §11) cost
+#   vii  iii run by another consent-milter binary, BENCH_CM_BASE (e.g. main's build): "iii vii"
+#        compares two builds in the same interleaved rounds
 # Both milters stay up for the whole run, so their RSS after round 1, 2, 3 shows growth.
 # Then a fresh consent-milter gets 20 concurrent ~25 MB messages and its VmHWM is read.
 #
 # Environment: BUILD, BENCH_MESSAGES (per configuration and round), BENCH_SESSIONS,
 # BENCH_ROUNDS, BENCH_DB (the cached store built by bench_consent), BENCH_BIG_MB,
-# BENCH_BIG_COUNT (0 skips that part), BENCH_CONFIGS [i ii iii], BENCH_CM_CONF_EXTRA (more lines for consent-milter's config, e.g.
-# "ConsentCacheTTL 0"), KEEP_T=1 keeps the temp dir. Needs root and the Debian postfix package.
+# BENCH_BIG_COUNT (0 skips that part), BENCH_CONFIGS [i ii iii], BENCH_CM_BASE (for vii),
+# BENCH_CM_CONF_EXTRA (more lines for consent-milter's config, e.g. "ConsentCacheTTL 0"),
+# KEEP_T=1 keeps the temp dir. Needs root and the Debian postfix package.
 # Prints tab-separated result lines starting with "E2E" / "MEM" for run.sh to tabulate; E2E
 # lines carry the CPU cost per message of the whole machine, the milter, Postfix and
 # smtp-source + smtp-sink (the last two say what share of a 2-core machine a milter can have).
@@ -33,7 +36,7 @@ BIG_MB=${BENCH_BIG_MB:-25}
 BIG_COUNT=${BENCH_BIG_COUNT:-20}
 CONFIGS=${BENCH_CONFIGS:-i ii iii}
 FROM=news@shop.example
-CM_PID=""; NULL_PID=""; SINK_PID=""; PF_STARTED=""; TAGU_PID=""; TAGI_PID=""; CMN_PID=""
+CM_PID=""; NULL_PID=""; SINK_PID=""; PF_STARTED=""; TAGU_PID=""; TAGI_PID=""; CMN_PID=""; CMB_PID=""
 RCPT=rcpt@example.net
 VLOG=cm.log
 
@@ -41,7 +44,7 @@ say() { echo "# $*" >&2; }
 
 cleanup() {
     [ -n "$PF_STARTED" ] && postfix -c "$T/etc" stop >/dev/null 2>&1
-    for p in $CM_PID $NULL_PID $SINK_PID $TAGU_PID $TAGI_PID $CMN_PID; do kill "$p" 2>/dev/null; done
+    for p in $CM_PID $NULL_PID $SINK_PID $TAGU_PID $TAGI_PID $CMN_PID $CMB_PID; do kill "$p" 2>/dev/null; done
     i=0
     while [ -n "$PF_STARTED" ] && [ -f "$T/spool/pid/master.pid" ] &&
         kill -0 "$(cat "$T/spool/pid/master.pid" 2>/dev/null)" 2>/dev/null && [ $i -lt 50 ]; do
@@ -188,6 +191,16 @@ start_cm_no_traffic() {
     wait_socket "$T/cmn.sock" "$CMN_PID" || { say "consent-milter (no traffic) did not start"; exit 1; }
 }
 
+# start_cm_base: start_cm's config run by the BENCH_CM_BASE binary, on its own socket (vii).
+start_cm_base() {
+    [ -x "${BENCH_CM_BASE:-}" ] || { say "vii needs BENCH_CM_BASE, a consent-milter binary"; exit 1; }
+    sed "s|$T/cm.sock|$T/cmb.sock|" "$T/cm.conf" >"$T/cmb.conf"
+    rm -f "$T/cmb.sock"
+    "$BENCH_CM_BASE" -f -c "$T/cmb.conf" >>"$T/cmb.log" 2>&1 &
+    CMB_PID=$!
+    wait_socket "$T/cmb.sock" "$CMB_PID" || { say "consent-milter ($BENCH_CM_BASE) did not start"; exit 1; }
+}
+
 # start_tagger NAME SOCKET: a consent-milter that tags (header added) instead of removing.
 start_tagger() {
     cat >"$T/$1.conf" <<CF
@@ -308,12 +321,13 @@ case " $CONFIGS " in *" iv "*|*" v "*)
     start_tagger tagi "inet:$TAG_PORT@127.0.0.1"; TAGI_PID=$TAG_PID ;;
 esac
 case " $CONFIGS " in *" vi "*) start_cm_no_traffic ;; esac
+case " $CONFIGS " in *" vii "*) start_cm_base ;; esac
 mkdir -p "$T/x"
 say "end to end: $ROUNDS rounds x 3 configurations x $MESSAGES messages, $SESSIONS sessions (port $PORT)"
 # Warm-up (not counted): each path once, so round 1 is not paying for cold starts.
-for cfg in none null cm ${CMN_PID:+cmn}; do
+for cfg in none null cm ${CMN_PID:+cmn} ${CMB_PID:+cmb}; do
     case $cfg in none) use_milter "" ;; null) use_milter "$T/null.sock" ;; cm) use_milter "$T/cm.sock" ;;
-    cmn) use_milter "$T/cmn.sock" ;; esac
+    cmn) use_milter "$T/cmn.sock" ;; cmb) use_milter "$T/cmb.sock" ;; esac
     run "warmup-$cfg" 0 200 "$SESSIONS" "$T/msg/newsletter.eml" >/dev/null
 done
 total=0
@@ -329,6 +343,8 @@ for round in $(seq 1 "$ROUNDS"); do
            run "v:tag-inet" "$round" "$MESSAGES" "$SESSIONS" "$T/msg/newsletter.eml"; RCPT=rcpt@example.net; VLOG=cm.log ;;
         vi) use_milter "$T/cmn.sock"; VLOG=cmn.log
             run "vi:no-traffic-counters" "$round" "$MESSAGES" "$SESSIONS" "$T/msg/newsletter.eml" "$CMN_PID"; VLOG=cm.log ;;
+        vii) use_milter "$T/cmb.sock"; VLOG=cmb.log
+             run "vii:consent-milter-base" "$round" "$MESSAGES" "$SESSIONS" "$T/msg/newsletter.eml" "$CMB_PID"; VLOG=cm.log ;;
         esac
     done
     total=$((total + MESSAGES))
