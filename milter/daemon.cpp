@@ -7,6 +7,7 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <grp.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
@@ -123,6 +124,19 @@ LogSettings log_settings(const Options& options, const Config& config) {
                        options.debug_level >= 0 ? options.debug_level : config.log_level, to_stderr};
 }
 
+// libmilter runs each MTA connection on its own thread, and a message's memory (body buffer,
+// GMime tree, decoded parts) is freed at its end. With glibc's defaults a thread's arena then
+// hands the freed top back to the kernel (madvise) and faults it in again for the next
+// message: a TLB shootdown across every core per message (issue 15: ~6 % of the milter's CPU
+// under load). So each arena keeps up to kTrim free; blocks of kMmap or more (only big
+// messages' buffers) are mapped on their own and unmapped when freed, which bounds the RSS
+// kept after big messages to about kTrim per arena. Called before any thread exists.
+void tune_allocator() {
+    constexpr int kMmap = 1 << 20, kTrim = 2 << 20;
+    mallopt(M_MMAP_THRESHOLD, kMmap);
+    mallopt(M_TRIM_THRESHOLD, kTrim);
+}
+
 // SIGUSR1: reload config and patterns; a bad config keeps the old one. The new logging
 // settings (LogLevel, Syslog, SyslogFacility) apply right after the "reloaded" line, which is
 // still written as before (a quieter LogLevel does not hide that the reload happened).
@@ -223,6 +237,7 @@ int run_daemon(const Options& options, std::shared_ptr<const Policy> policy) {
     const bool background = config.background && !options.foreground;
 
     log_configure(log_settings(options, config));
+    tune_allocator();
 
     Identity id;
     std::string error;
