@@ -127,10 +127,11 @@ LogSettings log_settings(const Options& options, const Config& config) {
 // libmilter runs each MTA connection on its own thread, and a message's memory (body buffer,
 // GMime tree, decoded parts) is freed at its end. With glibc's defaults a thread's arena then
 // hands the freed top back to the kernel (madvise) and faults it in again for the next
-// message: a TLB shootdown across every core per message (issue 15: ~6 % of the milter's CPU
-// under load). So each arena keeps up to kTrim free; blocks of kMmap or more (only big
-// messages' buffers) are mapped on their own and unmapped when freed, which bounds the RSS
-// kept after big messages to about kTrim per arena. Called before any thread exists.
+// message: a TLB shootdown across every core per message (issue 15: 4-6 % of the milter's
+// CPU samples under load; end to end within noise). So each arena keeps up to kTrim free;
+// blocks of kMmap or more (only big messages' buffers) are mapped on their own and unmapped
+// when freed, which bounds the RSS kept after big messages to about kTrim per arena. Called
+// before any thread exists.
 void tune_allocator() {
     constexpr int kMmap = 1 << 20, kTrim = 2 << 20;
     mallopt(M_MMAP_THRESHOLD, kMmap);
