@@ -120,12 +120,14 @@ ALL3="gone@example.net keep@example.net supp@example.net"
 milter_conf "$T/lite.conf" "ConsentDatabase sqlite:$T/db/lite.db" "ConsentCacheTTL 3600" "LogLevel debug"
 for a in $ALL3; do "$CTL" -c "$T/lite.conf" grant shop.example "$a" --confirmed >/dev/null 2>&1; done
 chown -R postfix "$T/db"
-# (restarted, not reloaded: a reload does not change LogLevel)
-cp "$T/lite.conf" "$T/running.conf"
-milter_stop
-milter_start "$T/running.conf" || fail "milter restarts with LogLevel debug" "see above"
+# A reload applies a changed LogLevel: from info (no per-check lines) to debug, which explains
+# each decision (" list_unsubscribe: pass") and logs the flushes timed below.
+debug_lines() { grep -c ': list_unsubscribe: ' "$T/milter.log"; }
+expect_eq "LogLevel info: no debug lines yet" "$(debug_lines)" 0
+reload_to "$T/lite.conf"
 f=$(message lite1 compliant.eml)
 send "$(echo $ALL3 | tr ' ' ',')" "$f" >/dev/null
+expect_eq "reload to LogLevel debug: the next decision is explained at debug level" "$(debug_lines)" 1
 expect_eq "SQLite, ConsentCacheTTL 3600: every consenting recipient receives it (now cached)" "$(rcpts_of lite1)" "$ALL3 "
 change_applies "SQLite revoke" "$T/lite.conf" "$T/milter.log" lite2 "$(echo $ALL3 | tr ' ' ',')" \
     "keep@example.net supp@example.net " "$PORT" revoke shop.example gone@example.net

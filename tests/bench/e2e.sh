@@ -12,15 +12,19 @@
 #   v    the same on an inet: socket (libmilter sets no TCP_NODELAY: delayed-ACK stalls)
 #   vi   iii with its traffic counters off (CM_BENCH_NO_TRAFFIC=1, a second milter on the same
 #        store): "iii vi" measures what the per-sender counters (DESIGN §11) cost
+#   vii  iii run by another consent-milter binary, BENCH_CM_BASE (e.g. main's build): "iii vii"
+#        compares two builds in the same interleaved rounds
 # Both milters stay up for the whole run, so their RSS after round 1, 2, 3 shows growth.
 # Then a fresh consent-milter gets 20 concurrent ~25 MB messages and its VmHWM is read.
 #
 # Environment: BUILD, BENCH_MESSAGES (per configuration and round), BENCH_SESSIONS,
 # BENCH_ROUNDS, BENCH_DB (the cached store built by bench_consent), BENCH_BIG_MB,
-# BENCH_BIG_COUNT (0 skips that part), BENCH_CONFIGS [i ii iii], BENCH_CM_CONF_EXTRA (more lines for consent-milter's config, e.g.
-# "ConsentCacheTTL 0"), KEEP_T=1 keeps the temp dir. Needs root and the Debian postfix package.
+# BENCH_BIG_COUNT (0 skips that part), BENCH_CONFIGS [i ii iii], BENCH_CM_BASE (for vii),
+# BENCH_CM_CONF_EXTRA (more lines for consent-milter's config, e.g. "ConsentCacheTTL 0"),
+# KEEP_T=1 keeps the temp dir. Needs root and the Debian postfix package.
 # Prints tab-separated result lines starting with "E2E" / "MEM" for run.sh to tabulate; E2E
-# lines carry the CPU cost per message of the whole machine and of the milter.
+# lines carry the CPU cost per message of the whole machine, the milter, Postfix and
+# smtp-source + smtp-sink (the last two say what share of a 2-core machine a milter can have).
 set -u
 PATH=$PATH:/usr/sbin:/sbin
 BUILD=${BUILD:-build}
@@ -32,7 +36,7 @@ BIG_MB=${BENCH_BIG_MB:-25}
 BIG_COUNT=${BENCH_BIG_COUNT:-20}
 CONFIGS=${BENCH_CONFIGS:-i ii iii}
 FROM=news@shop.example
-CM_PID=""; NULL_PID=""; SINK_PID=""; PF_STARTED=""; TAGU_PID=""; TAGI_PID=""; CMN_PID=""
+CM_PID=""; NULL_PID=""; SINK_PID=""; PF_STARTED=""; TAGU_PID=""; TAGI_PID=""; CMN_PID=""; CMB_PID=""
 RCPT=rcpt@example.net
 VLOG=cm.log
 
@@ -40,7 +44,7 @@ say() { echo "# $*" >&2; }
 
 cleanup() {
     [ -n "$PF_STARTED" ] && postfix -c "$T/etc" stop >/dev/null 2>&1
-    for p in $CM_PID $NULL_PID $SINK_PID $TAGU_PID $TAGI_PID $CMN_PID; do kill "$p" 2>/dev/null; done
+    for p in $CM_PID $NULL_PID $SINK_PID $TAGU_PID $TAGI_PID $CMN_PID $CMB_PID; do kill "$p" 2>/dev/null; done
     i=0
     while [ -n "$PF_STARTED" ] && [ -f "$T/spool/pid/master.pid" ] &&
         kill -0 "$(cat "$T/spool/pid/master.pid" 2>/dev/null)" 2>/dev/null && [ $i -lt 50 ]; do
@@ -187,6 +191,16 @@ start_cm_no_traffic() {
     wait_socket "$T/cmn.sock" "$CMN_PID" || { say "consent-milter (no traffic) did not start"; exit 1; }
 }
 
+# start_cm_base: start_cm's config run by the BENCH_CM_BASE binary, on its own socket (vii).
+start_cm_base() {
+    [ -x "${BENCH_CM_BASE:-}" ] || { say "vii needs BENCH_CM_BASE, a consent-milter binary"; exit 1; }
+    sed "s|$T/cm.sock|$T/cmb.sock|" "$T/cm.conf" >"$T/cmb.conf"
+    rm -f "$T/cmb.sock"
+    "$BENCH_CM_BASE" -f -c "$T/cmb.conf" >>"$T/cmb.log" 2>&1 &
+    CMB_PID=$!
+    wait_socket "$T/cmb.sock" "$CMB_PID" || { say "consent-milter ($BENCH_CM_BASE) did not start"; exit 1; }
+}
+
 # start_tagger NAME SOCKET: a consent-milter that tags (header added) instead of removing.
 start_tagger() {
     cat >"$T/$1.conf" <<CF
@@ -241,31 +255,62 @@ sent_count() { grep -c ' status=sent ' "$T/postfix.log" 2>/dev/null || true; }
 # /proc/stat); proc_ticks PID = one process (utime + stime, all its threads).
 busy_ticks() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat; }
 proc_ticks() { [ -n "$1" ] && awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+# pf_ticks FILE: Postfix's CPU so far into FILE, one "PID TICKS" line per live child of master
+# and "master TICKS" for master itself plus every child it has reaped (cutime + cstime).
+pf_ticks() {
+    m=$(tr -d ' ' <"$T/spool/pid/master.pid" 2>/dev/null)
+    cat /proc/[0-9]*/stat 2>/dev/null | awk -v m="$m" '
+        { pid = $1; sub(/.*\) /, "") }
+        pid == m { print "master", $12 + $13 + $14 + $15 }
+        $2 == m { print pid, $12 + $13 }' >"$1"
+}
+# pf_ticks_between BEFORE AFTER: Postfix's CPU ticks between two pf_ticks files. A child alive
+# at BEFORE that has exited by AFTER is in master's reaped time with all its life: its BEFORE
+# part is taken off.
+pf_ticks_between() {
+    awk 'FNR == NR { t0[$1] = $2; next }
+         { t1[$1] = $2 }
+         END { for (p in t1) d += t1[p] - (p in t0 ? t0[p] : 0)
+               for (p in t0) if (!(p in t1)) d -= t0[p]
+               print d + 0 }' "$1" "$2"
+}
+# children_ticks FILE: CPU ticks of this shell's waited-for children, from `times >FILE` (run
+# in this shell, not in a $(...) subshell, which has children of its own).
+children_ticks() {
+    awk -v hz="$(getconf CLK_TCK)" 'NR == 2 { gsub(/[ms]/, " "); printf "%.0f", ($1 * 60 + $2 + $3 * 60 + $4) * hz }' "$1"
+}
 ticks_to_ms_per_msg() { awk -v t="$1" -v n="$2" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", n ? t * 1000 / hz / n : 0 }'; }
 
 # run CONFIG ROUND COUNT SESSIONS FILE [MILTER_PID]: send, wait for the queue, print one E2E
-# line: ... machine CPU ms per message, milter CPU ms per message (both up to the drained queue).
+# line: ... CPU ms per message, up to the drained queue, of the whole machine, the milter,
+# Postfix (master and all its children) and smtp-source + smtp-sink.
 run() {
     config=$1; round=$2; count=$3; sessions=$4; file=$5; mpid=${6:-}
     before=$(sent_count)
+    pf_ticks "$T/pf0"; sink0=$(proc_ticks "$SINK_PID")
     busy0=$(busy_ticks); proc0=$(proc_ticks "$mpid")
     verdicts_before=$(grep -c 'verdict=' "$T/$VLOG" 2>/dev/null || true)
     # Recipients "<n><round>rcpt@example.net" (smtp-source -N prepends n): new in every
     # round, all in the store as long as n*10+round < the store's record count.
     t0=$(now)
+    times >"$T/times0"
     smtp-source -N -s "$sessions" -m "$count" -f "$FROM" -t "${round}$RCPT" -F "$file" \
         "127.0.0.1:$PORT" >"$T/source.log" 2>&1
     rc=$?
+    times >"$T/times1"
     t1=$(now)
     wait_queue
     t2=$(now)
     busy1=$(busy_ticks); proc1=$(proc_ticks "$mpid")
+    pf_ticks "$T/pf1"; sink1=$(proc_ticks "$SINK_PID")
     delivered=$(( $(sent_count) - before ))
     verdicts=$(( $(grep -c 'verdict=' "$T/$VLOG" 2>/dev/null || true) - verdicts_before ))
     [ "$rc" -eq 0 ] || say "$config round $round: smtp-source exit $rc: $(tail -n 2 "$T/source.log" | tr '\n' ' ')"
-    printf 'E2E\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$config" "$round" "$count" "$(elapsed "$t0" "$t1")" \
+    printf 'E2E\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$config" "$round" "$count" "$(elapsed "$t0" "$t1")" \
         "$(elapsed "$t0" "$t2")" "$delivered" "$verdicts" "$(ticks_to_ms_per_msg $((busy1 - busy0)) "$count")" \
-        "$(ticks_to_ms_per_msg $((proc1 - proc0)) "$count")"
+        "$(ticks_to_ms_per_msg $((proc1 - proc0)) "$count")" \
+        "$(ticks_to_ms_per_msg "$(pf_ticks_between "$T/pf0" "$T/pf1")" "$count")" \
+        "$(ticks_to_ms_per_msg $(($(children_ticks "$T/times1") - $(children_ticks "$T/times0") + sink1 - sink0)) "$count")"
 }
 
 start_null
@@ -276,12 +321,13 @@ case " $CONFIGS " in *" iv "*|*" v "*)
     start_tagger tagi "inet:$TAG_PORT@127.0.0.1"; TAGI_PID=$TAG_PID ;;
 esac
 case " $CONFIGS " in *" vi "*) start_cm_no_traffic ;; esac
+case " $CONFIGS " in *" vii "*) start_cm_base ;; esac
 mkdir -p "$T/x"
 say "end to end: $ROUNDS rounds x 3 configurations x $MESSAGES messages, $SESSIONS sessions (port $PORT)"
 # Warm-up (not counted): each path once, so round 1 is not paying for cold starts.
-for cfg in none null cm ${CMN_PID:+cmn}; do
+for cfg in none null cm ${CMN_PID:+cmn} ${CMB_PID:+cmb}; do
     case $cfg in none) use_milter "" ;; null) use_milter "$T/null.sock" ;; cm) use_milter "$T/cm.sock" ;;
-    cmn) use_milter "$T/cmn.sock" ;; esac
+    cmn) use_milter "$T/cmn.sock" ;; cmb) use_milter "$T/cmb.sock" ;; esac
     run "warmup-$cfg" 0 200 "$SESSIONS" "$T/msg/newsletter.eml" >/dev/null
 done
 total=0
@@ -297,6 +343,8 @@ for round in $(seq 1 "$ROUNDS"); do
            run "v:tag-inet" "$round" "$MESSAGES" "$SESSIONS" "$T/msg/newsletter.eml"; RCPT=rcpt@example.net; VLOG=cm.log ;;
         vi) use_milter "$T/cmn.sock"; VLOG=cmn.log
             run "vi:no-traffic-counters" "$round" "$MESSAGES" "$SESSIONS" "$T/msg/newsletter.eml" "$CMN_PID"; VLOG=cm.log ;;
+        vii) use_milter "$T/cmb.sock"; VLOG=cmb.log
+             run "vii:consent-milter-base" "$round" "$MESSAGES" "$SESSIONS" "$T/msg/newsletter.eml" "$CMB_PID"; VLOG=cm.log ;;
         esac
     done
     total=$((total + MESSAGES))
