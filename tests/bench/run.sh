@@ -68,6 +68,12 @@ if [ $rc -eq 2 ]; then exit $status; fi
 echo "# End to end: $SESSIONS smtp-source sessions, $MESSAGES messages of the 59 KB newsletter per configuration and round,"
 echo "# medians of $ROUNDS interleaved rounds; accepted = messages / smtp-source wall time; delivered = status=sent in the log"
 awk -F'\t' -v expect="$MESSAGES" '
+# The issue 15 targets on one rate (accepted: smtp-source wall time; delivered: queue drained).
+function target(what, rate, base_i, base_ii,   a) {
+    a = median(rate["iii:consent-milter"])
+    printf "target (%s): consent-milter >= 0.90 x null milter: %s (%.2f); >= 0.60 x no milter: %s (%.2f)\n", what,
+        (a >= 0.9 * base_ii) ? "MET" : "NOT MET", a / base_ii, (a >= 0.6 * base_i) ? "MET" : "NOT MET", a / base_i
+}
 function median(list,   n, a, i, j, t) {
     n = split(list, a, " ")
     for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
@@ -93,9 +99,9 @@ END {
         printf "\ntag header added before the final reply: inet socket / unix socket = %.2f (TCP_NODELAY trap when well below 1)\n",
             median(acc["v:tag-inet"]) / median(acc["iv:tag-unix"])
     if (base_i && base_ii && ("iii:consent-milter" in seen)) {
-        a = median(acc["iii:consent-milter"])
-        printf "\ntarget: consent-milter >= 0.90 x null milter: %s (%.2f); >= 0.60 x no milter: %s (%.2f)\n",
-            (a >= 0.9 * base_ii) ? "MET" : "NOT MET", a / base_ii, (a >= 0.6 * base_i) ? "MET" : "NOT MET", a / base_i
+        print ""
+        target("accepted", acc, base_i, base_ii)
+        target("delivered", del, median(del["i:no-milter"]), median(del["ii:null-milter"]))
     }
 }' "$out"
 echo
