@@ -252,11 +252,14 @@ public:
         found.clear();
         // Probe each key by primary key. An import grows the table inside its one transaction,
         // unseen by ANALYZE: the planner would keep hash-joining a full scan of it per chunk,
-        // and a large import would go quadratic.
-        if (auto p = s_.exec("SET LOCAL enable_seqscan = off"); !p.ok()) return p.status();
+        // and a large import would go quadratic. Once per transaction (SET LOCAL ends with it);
+        // the import's other statements are keyed writes.
+        if (!seqscan_off_) {
+            if (auto p = s_.exec("SET LOCAL enable_seqscan = off"); !p.ok()) return p.status();
+            seqscan_off_ = true;
+        }
         auto rows = s_.exec(kGetRecords, {text_array(scopes), text_array(addresses)});
         if (!rows.ok()) return rows.status();
-        if (auto p = s_.exec("SET LOCAL enable_seqscan = on"); !p.ok()) return p.status();
         if (rows->size() != static_cast<int>(keys.size()))
             return Status::Internal("consent import: " + std::to_string(rows->size()) + " rows for " +
                                     std::to_string(keys.size()) + " keys");
@@ -359,6 +362,7 @@ public:
 
 private:
     PgSession& s_;
+    bool seqscan_off_ = false;  // get_records has set enable_seqscan off in this transaction
 };
 
 // ---- the backend ----
