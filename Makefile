@@ -6,6 +6,8 @@
 #                    at a time (tests/run_checks.sh); ends "N passed, N failed"
 #   make check-unit  the edit-compile-test loop: the unit tests (without the PostgreSQL ones) and
 #                    the offline tests of the programs and the docs; no root, no services
+#   make check-sanitized  the unit tests and offline program tests under ASan+UBSan (clang)
+#   make fuzz        the libFuzzer targets, FUZZ_SECONDS each, on the same sanitized objects
 #   make run         install the missing packages the programs need, build in parallel, run the
 #                    milter in the foreground on the example config with an embedded store
 #   make install     copy what packaging/install-files lists; DESTDIR/PREFIX honoured; never
@@ -198,17 +200,26 @@ dist:
 deb:
 	sh packaging/build-deb.sh $(BUILD)/deb
 
-# Fuzzing (issue 7): the libFuzzer targets tests/fuzz/fuzz_*.cpp, built with clang++ and
-# -fsanitize=fuzzer,address,undefined into $(BUILD)-fuzz/ (lib/ is recompiled there with the
-# same flags), then run FUZZ_JOBS (default 2) at a time for FUZZ_SECONDS each on seeds made from
-# tests/data and the shared corpus; fails on a crash, a hang (>10 s per input), a leak or a
-# sanitizer report.
+# The sanitized build, $(BUILD)-fuzz/: clang++ -O1 with ASan, UBSan and libFuzzer's coverage
+# instrumentation, one set of objects for both of its uses (clang compiles the Catch2 tests under
+# ASan ~4x faster than g++).
+#   make check-sanitized  the unit tests and the programs' offline tests (cli, consentctl) on it;
+#                         fails on a test failure, a leak or a sanitizer report
+#   make fuzz             the libFuzzer targets tests/fuzz/fuzz_*.cpp linked from it, run
+#                         FUZZ_JOBS (default 2) at a time for FUZZ_SECONDS each on seeds made from
+#                         tests/data and the shared corpus; fails on a crash, a hang (>10 s per
+#                         input), a leak or a sanitizer report
+SANITIZED := BUILD=$(BUILD)-fuzz CXX=clang++ OPTFLAGS="-O1 -g" SANITIZE=fuzzer-no-link,address,undefined
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.cpp,%,$(wildcard tests/fuzz/fuzz_*.cpp))
-.PHONY: fuzz fuzz-build
+.PHONY: check-sanitized fuzz fuzz-build
+check-sanitized:
+	@$(MAKE) --no-print-directory $(SANITIZED) all $(BUILD)-fuzz/unit_tests
+	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	    BUILD=$(BUILD)-fuzz CORPUS_DIR=$(CORPUS_DIR) sh tests/run_checks.sh --only unit,cli,consentctl
+
 fuzz-build:
-	@$(MAKE) --no-print-directory BUILD=$(BUILD)-fuzz CXX=clang++ OPTFLAGS="-O1 -g" \
-	    SANITIZE=fuzzer-no-link,address,undefined $(FUZZ_TARGETS:%=$(BUILD)-fuzz/%)
+	@$(MAKE) --no-print-directory $(SANITIZED) $(FUZZ_TARGETS:%=$(BUILD)-fuzz/%)
 
 fuzz: fuzz-build
 	@BUILD=$(BUILD) CORPUS_DIR=$(CORPUS_DIR) FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run_fuzz.sh $(FUZZ_TARGETS)

@@ -7,6 +7,13 @@
 
 #include <time.h>
 
+// g++ says AddressSanitizer with __SANITIZE_ADDRESS__, clang++ with __has_feature.
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define CM_TEST_ASAN 1
+#endif
+#endif
+
 namespace cm::test {
 
 class CpuStopwatch {
@@ -20,7 +27,7 @@ private:
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
         return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
     }
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(__SANITIZE_ADDRESS__) || defined(CM_TEST_ASAN)
     static constexpr double kSlowdown = 5.0;
 #else
     static constexpr double kSlowdown = 1.0;
