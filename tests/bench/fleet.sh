@@ -15,11 +15,12 @@
 #      addresses, ms from consentctl's start to each milter's "lookup cache flushed at T" line
 # FLEET_RSS=1 instead runs the memory check: one milter on a SQLite store of
 # FLEET_RSS_RECORDS records, FLEET_RSS_MESSAGES (1,000,000) newsletters of 59 KB, VmRSS read
-# every 100,000; target: the last sample within 5 % of the one at 100,000.
+# every 100,000; target: the last sample within 5 % of the one at 100,000. FLEET_RSS_HEAP=1 adds
+# the bytes in use at each sample (needs gdb; includes the lookup cache, ~TTL x lookup rate).
 # Variables: BUILD, FLEET_RECORDS [1000000], FLEET_MILTERS [8], FLEET_MESSAGES (per milter and
 # run) [20000], FLEET_CONNECTIONS (per milter) [4], FLEET_RCPTS (per message) [10],
 # FLEET_ROUNDS [2], FLEET_SAMPLES [5], FLEET_MESSAGE (file) [the 2 KB
-# tests/postfix/messages/compliant.eml], FLEET_RSS_RECORDS [100000], FLEET_RSS_MESSAGES,
+# tests/postfix/messages/compliant.eml], FLEET_RSS_RECORDS [100000], FLEET_RSS_MESSAGES, FLEET_RSS_HEAP,
 # KEEP_T=1. Needs root (PostgreSQL runs as nobody) and the PostgreSQL server binaries.
 set -u
 BUILD=${BUILD:-build}
@@ -80,6 +81,13 @@ start_milter() {
 rss_kb() { awk '$1 == "VmRSS:" { print $2 }' "/proc/$1/status"; }
 # glibc malloc arenas besides the main heap: anonymous mappings starting on a 64 MiB boundary.
 arenas() { grep -c '^[0-9a-f]*[048c]000000-[0-9a-f]* rw-p 00000000 00:00 0 *$' "/proc/$1/maps"; }
+# heap_kb PID LOG: the bytes malloc has handed out and not got back (all arenas and mmapped
+# chunks), in kB: gdb makes the process call malloc_stats(), which writes to its stderr (LOG).
+# Growth here is a leak; RSS growth without it is memory the allocator keeps after free.
+heap_kb() {
+    gdb -p "$1" -batch -ex 'call (void) malloc_stats()' >/dev/null 2>&1 || { echo -; return; }
+    awk '/^Total \(incl. mmap\):/ { t = 1; next } t && /in use bytes/ { kb = int($NF / 1024); t = 0 } END { print kb }' "$2"
+}
 
 # ---------------------------------------------------------------- FLEET_RSS=1: memory only
 if [ -n "${FLEET_RSS:-}" ]; then
@@ -96,7 +104,7 @@ if [ -n "${FLEET_RSS:-}" ]; then
     start_milter rss "ConsentDatabase sqlite:$T/rss.db"
     pid=$(cat "$T/rss.pid")
     say "RSS: one consent-milter (SQLite, $RSS_RECORDS records), $RSS_MESSAGES newsletters of $(wc -c <"$T/newsletter.eml") bytes, 4 connections; load $(load)"
-    printf '%10s %10s %10s %10s %8s %7s %s\n' messages "VmRSS kB" "vs first" "msgs/s" lost arenas "load"
+    printf '%10s %10s %10s %10s %10s %8s %7s %s\n' messages "VmRSS kB" "vs first" "heap kB" "msgs/s" lost arenas "load"
     sent=0 first=""
     while [ $sent -lt "$RSS_MESSAGES" ]; do
         "$LOAD" --socket "$T/rss.sock" --message "$T/newsletter.eml" --messages $STEP --connections 4 \
@@ -104,10 +112,12 @@ if [ -n "${FLEET_RSS:-}" ]; then
         [ $? -le 1 ] || { cat "$T/load.out"; exit 1; }
         sent=$((sent + STEP))
         kb=$(rss_kb "$pid")
+        heap=-
+        [ -n "${FLEET_RSS_HEAP:-}" ] && heap=$(heap_kb "$pid" "$T/rss.log")
         [ -n "$first" ] || first=$kb
-        awk -v n=$sent -v kb="$kb" -v f="$first" -v l="$(load)" -v a="$(arenas "$pid")" -F'\t' '$1 == "RESULT" {
+        awk -v n=$sent -v kb="$kb" -v f="$first" -v l="$(load)" -v a="$(arenas "$pid")" -v h="$heap" -F'\t' '$1 == "RESULT" {
             split($4, r, "="); split($10, x, "=")
-            printf "%10d %10d %+9.1f%% %10.0f %8d %7d %s\n", n, kb, (kb - f) * 100 / f, r[2], x[2], a, l }' "$T/load.out"
+            printf "%10d %10d %+9.1f%% %10s %10.0f %8d %7d %s\n", n, kb, (kb - f) * 100 / f, h, r[2], x[2], a, l }' "$T/load.out"
     done
     awk -v kb="$kb" -v f="$first" 'BEGIN { printf "target: RSS flat within 5%% of the sample at 100,000: %s (%+.1f%%)\n",
         (kb <= f * 1.05 && kb >= f * 0.95) ? "MET" : "NOT MET", (kb - f) * 100 / f }'
