@@ -56,7 +56,7 @@ runuser -u nobody -- "$PG_BIN/initdb" -D "$T/pg1/data" -U postgres -A trust --no
     pg_start "$T/pg1" "$P1" &&
     "$PG_BIN/psql" -X -q -h 127.0.0.1 -p "$P1" -U postgres -c "CREATE DATABASE consent" postgres &&
     runuser -u nobody -- "$PG_BIN/pg_basebackup" -h 127.0.0.1 -p "$P1" -U postgres -D "$T/pg2/data" \
-        -R -X stream --no-sync >"$T/pg2/basebackup.log" 2>&1 &&
+        -R -X stream --checkpoint=fast --no-sync >"$T/pg2/basebackup.log" 2>&1 &&
     pg_start "$T/pg2" "$P2" ||
     { fail "primary and standby start" "$(tail -n 3 "$T/pg1/initdb.log" "$T/pg2/basebackup.log" 2>&1)"; finish; exit 1; }
 expect_eq "the second server is a hot standby (pg_basebackup -R)" "$(sql "$P2" "SELECT pg_is_in_recovery()")" t
