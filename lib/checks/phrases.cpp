@@ -245,7 +245,10 @@ struct PhraseSet::Impl {
     // True when any regex of the section matches. Match data is thread_local: one
     // ovector pair is enough, as only "does it match" is asked.
     bool matches(Section s, std::string_view text, PatternBudget* budget) const {
-        if (builtin[s] && run(builtin[s].get(), text, budget)) return true;
+        return (builtin[s] && run(builtin[s].get(), text, budget)) || matches_extra(s, text, budget);
+    }
+
+    bool matches_extra(Section s, std::string_view text, PatternBudget* budget) const {
         for (const Code& c : extra[s])
             if (run(c.get(), text, budget)) return true;
         return false;
@@ -325,13 +328,9 @@ Result<std::shared_ptr<const PhraseSet>> PhraseSet::create(const std::vector<std
 
 bool PhraseSet::is_unsubscribe(std::string_view text, PhraseContext context, PatternBudget* budget) const {
     if (trim(text).empty()) return false;
-    if (context == PhraseContext::html_link && impl_->builtin_link) {
-        if (impl_->run(impl_->builtin_link.get(), text, budget)) return true;
-        for (Section s : {kUnsubscribe, kLinkOnly})
-            for (const Code& c : impl_->extra[s])
-                if (impl_->run(c.get(), text, budget)) return true;
-        return false;
-    }
+    if (context == PhraseContext::html_link && impl_->builtin_link)
+        return impl_->run(impl_->builtin_link.get(), text, budget) ||
+               impl_->matches_extra(kUnsubscribe, text, budget) || impl_->matches_extra(kLinkOnly, text, budget);
     if (impl_->matches(kUnsubscribe, text, budget)) return true;
     return context == PhraseContext::html_link && impl_->matches(kLinkOnly, text, budget);
 }
